@@ -1,0 +1,3 @@
+from repcue.cli import main
+
+main()
