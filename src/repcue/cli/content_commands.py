@@ -1,0 +1,183 @@
+"""Commands that read the library and the plan: list, show, validate, plan."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from repcue.cli.options import (
+    content_option,
+    load_session,
+    pop_session_options,
+    session_options,
+    synthesis_progress,
+)
+from repcue.content import Library
+from repcue.errors import NotFoundError
+from repcue.plan import resolve_timings
+from repcue.schedule import schedule
+from repcue.timeline import Timeline
+from repcue.timing import KNOBS, Timing, resolve
+
+
+def clock(ms: int) -> str:
+    minutes, rest = divmod(ms, 60_000)
+    return f"{minutes:02d}:{rest / 1000:04.1f}"
+
+
+@click.command("list", epilog="\b\nExamples:\n  repcue list\n  repcue list --content ~/my-workouts")
+@content_option
+def list_command(content_dirs: tuple[Path, ...]) -> None:
+    """List the workouts and exercises in the library."""
+    library = Library.discover(content_dirs)
+    click.echo("Workouts:")
+    for name in sorted(library.workout_files):
+        workout = library.workout(name)
+        timeline = schedule(_plan(workout))
+        exercises = ", ".join(dict.fromkeys(e.exercise.name for e in workout.entries))
+        click.echo(f"  {name:<20} {workout.title} (about {round(timeline.duration_ms / 60000)} "
+                   f"min): {exercises}")
+    click.echo("Exercises:")
+    for name in sorted(library.exercise_files):
+        exercise = library.exercise(name)
+        click.echo(f"  {name:<20} {exercise.name}: {', '.join(exercise.targets)}")
+
+
+def _plan(workout: Any) -> Any:
+    from repcue.plan import plan
+
+    return plan(workout, resolve_timings(workout))
+
+
+@click.command("show", epilog="\b\nExamples:\n  repcue show overhead-press\n  repcue show back-strength")
+@click.argument("name")
+@content_option
+def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
+    """Show an exercise (targets, cues, mistakes, defaults) or a workout."""
+    library = Library.discover(content_dirs)
+    if name in library.exercise_files:
+        ex = library.exercise(name)
+        timing = resolve([_defaults_layer(ex)])
+        click.echo(f"{ex.name} ({ex.id})")
+        click.echo(f"  Targets:    {', '.join(ex.targets)}; stabiliser: {ex.stabiliser}")
+        click.echo(f"  Equipment:  {', '.join(ex.equipment) or 'none'}")
+        click.echo(f"  Why:        {ex.explanation}")
+        _items("Set-up", ex.setup)
+        _items("Pre-set", ex.preset_cues)
+        _items("Go", [f"{p.value}: {t}" for p, t in ex.go_cues.items()])
+        _items("Form", ex.form_cues)
+        _items("Mistakes", ex.mistakes)
+        click.echo("  Defaults:   " + _timing_summary(timing))
+        return
+    if name in library.workout_files:
+        workout = library.workout(name)
+        click.echo(f"{workout.title} ({workout.id})")
+        for line in workout.intro:
+            click.echo(f"  {line}")
+        for entry, timing in zip(workout.entries, resolve_timings(workout), strict=True):
+            click.echo(f"  - {entry.exercise.name}: {_timing_summary(timing)}")
+        return
+    raise NotFoundError("exercise or workout", name,
+                        [*library.exercise_files, *library.workout_files])
+
+
+def _defaults_layer(ex: Any) -> Any:
+    from repcue.timing import Layer
+
+    return Layer(ex.source, ex.defaults, "defaults")
+
+
+def _items(label: str, items: Any) -> None:
+    click.echo(f"  {label + ':':<11} " + f"\n  {'':<11} ".join(items))
+
+
+def _timing_summary(t: Timing) -> str:
+    work = f"{t.reps} x {t.hold_ms / 1000:g} s hold" if t.is_hold else f"{t.reps} reps, tempo {t.tempo} from {t.start.value}"
+    sides = ", each side" if t.sides.value == "each" else ""
+    return (f"{t.sets} sets of {work}{sides}; rest {t.rest_ms / 1000:g} s; pre-set {t.preset.value}; "
+            f"verbosity {t.verbosity.value}")
+
+
+@click.command("validate", epilog="\b\nExamples:\n  repcue validate\n"
+               "  repcue validate my-workouts/workouts/push-day.toml")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@content_option
+def validate_command(paths: tuple[Path, ...], content_dirs: tuple[Path, ...]) -> None:
+    """Check content files (or the whole library); exit 2 on any error."""
+    extra = list(content_dirs)
+    for path in paths:
+        # A file's own folder joins the library, so its workouts can name its exercises.
+        root = path.parent.parent if path.parent.name in ("exercises", "workouts") else None
+        if root is not None and root not in extra:
+            extra.append(root)
+        if path.is_dir():
+            extra.append(path)
+    library = Library.discover(extra)
+    files = [p for p in paths if not p.is_dir()]
+    for folder in (p for p in paths if p.is_dir()):
+        files += sorted(folder.glob("exercises/*.toml")) + sorted(folder.glob("workouts/*.toml"))
+    for missing in (p for p in files if not p.exists()):
+        raise click.BadParameter(f"{missing} does not exist", param_hint="PATH")
+    checked, errors = library.validate(files)
+    for err in errors:
+        click.echo(f"Error: {err.message}", err=True)
+    if errors:
+        click.echo(f"{len(errors)} of {checked} files have errors.", err=True)
+        raise click.exceptions.Exit(2)
+    click.echo(f"All {checked} files are valid.")
+
+
+@click.command("plan", epilog="\b\nExamples:\n  repcue plan back-strength\n"
+               "  repcue plan back-strength --tempo 3-1-1-0 --rest 60 --preset every-set\n"
+               "  repcue plan back-strength --set overhead-press.reps=6 --json > plan.json")
+@click.argument("name")
+@session_options
+@click.option("--json", "as_json", is_flag=True, help="Print the timeline contract as JSON.")
+@click.option("--estimate", is_flag=True,
+              help="Estimate speech lengths instead of synthesising (fast, no audio).")
+@click.option("--all", "show_all", is_flag=True, help="Also list phases and tones.")
+def plan_command(name: str, as_json: bool, estimate: bool, show_all: bool, **kwargs: Any) -> None:
+    """Show the whole session, second by second: every cue, its time and the totals."""
+    opts = pop_session_options(kwargs)
+    progress, done = (None, lambda: None) if estimate else synthesis_progress()
+    try:
+        session = load_session(name, estimate=estimate, progress=progress, **opts)
+    finally:
+        done()
+    if as_json:
+        click.echo(session.timeline.to_json())
+        return
+    _print_table(session.timeline, show_all)
+    source = "estimated" if session.engine is None else f"measured ({session.engine})"
+    click.echo(f"Speech timings: {source}.")
+
+
+def _print_table(timeline: Timeline, show_all: bool) -> None:
+    click.echo(f"{timeline.title} ({timeline.workout_id})")
+    click.echo(f"{'time':>8}  {'event':<18} text")
+    for e in timeline.events:
+        if e.kind == "marker":
+            label = {"exercise": "== ", "set": "-- ", "rest": ".. "}[e.role]
+            click.echo(f"{clock(e.start_ms):>8}  {label + e.role:<18} {e.text or ''}")
+        elif e.kind == "speech":
+            click.echo(f"{clock(e.start_ms):>8}  {'say ' + e.role:<18} {e.text}")
+        elif show_all:
+            where = f"rep {e.rep}" if e.rep else ""
+            click.echo(f"{clock(e.start_ms):>8}  {e.kind + ' ' + e.role:<18} {where}")
+    reps = Counter((e.exercise, e.set, e.side, e.rep) for e in timeline.events
+                   if e.kind == "phase")
+    sets = len(timeline.markers("set"))
+    click.echo("")
+    click.echo(f"Duration {clock(timeline.duration_ms)} ({timeline.duration_ms / 60000:.1f} min), "
+               f"{sets} sets, {len(reps)} reps, {len(timeline.speech())} spoken cues.")
+    if timeline.warnings:
+        click.echo(f"{len(timeline.warnings)} warnings:")
+        for w in timeline.warnings:
+            click.echo(f"  - {w}")
+
+
+COMMANDS = [list_command, show_command, validate_command, plan_command]
+_ = KNOBS

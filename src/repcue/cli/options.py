@@ -1,0 +1,119 @@
+"""Options shared by every command that builds a session (plan, export, play)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from repcue.errors import ContentError
+from repcue.session import Progress, Request, Session, prepare
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: CLI flag -> timing knob name. The values are validated by the timing layer.
+TIMING_FLAGS = {
+    "tempo": "tempo", "reps": "reps", "sets": "sets", "rest": "rest", "lead": "lead",
+    "preset": "preset", "verbosity": "verbosity",
+}
+
+
+def content_option(f: F) -> F:
+    return click.option(
+        "--content", "content_dirs", multiple=True, type=click.Path(path_type=Path),
+        help="Extra content folder (with exercises/ and workouts/); may repeat.")(f)
+
+
+def session_options(f: F) -> F:
+    """Workout overrides plus voice options; the command receives them as keyword arguments."""
+    options = [
+        click.option("--tempo", help="E-B-C-T seconds for every exercise, e.g. 3-1-1-0."),
+        click.option("--reps", help="Reps per set for every exercise."),
+        click.option("--sets", help="Sets for every exercise."),
+        click.option("--rest", help="Seconds of rest after each set."),
+        click.option("--lead", help="Seconds to get in position before the countdown."),
+        click.option("--preset", help="Lower-back pre-set cue: every-rep, every-set, "
+                     "first-rep or off."),
+        click.option("--verbosity", help="coach, standard, brief or minimal."),
+        click.option("--count/--no-count", default=None, help="Say the rep count."),
+        click.option("--seed", type=int, help="Seed for the cue rotation."),
+        click.option("--set", "set_values", multiple=True, metavar="EXERCISE.KEY=VALUE",
+                     help="Override one exercise, e.g. --set overhead-press.reps=6; may repeat."),
+        click.option("--engine", help="Speech engine: auto, piper or pyttsx3."),
+        click.option("--voice", help="Voice id, name or .onnx path (see repcue voices)."),
+        click.option("--rate", type=float, help="Speech speed, 1.0 normal, 1.2 faster."),
+        click.option("--cache-dir", type=click.Path(path_type=Path),
+                     help="Where synthesised speech is cached."),
+        content_option,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+SESSION_KEYS = ("tempo", "reps", "sets", "rest", "lead", "preset", "verbosity", "count", "seed",
+                "set_values", "engine", "voice", "rate", "cache_dir", "content_dirs")
+
+
+def pop_session_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Take the session options out of a command's kwargs (leaving its own)."""
+    return {k: kwargs.pop(k) for k in SESSION_KEYS if k in kwargs}
+
+
+def parse_set_values(values: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    per: dict[str, dict[str, Any]] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        exercise, dot, knob = key.partition(".")
+        if not sep or not dot or not exercise or not knob:
+            raise ContentError("--set", item, "is not EXERCISE.KEY=VALUE",
+                               value=item, allowed="e.g. --set overhead-press.reps=6")
+        per.setdefault(exercise.strip(), {})[knob.strip()] = value.strip()
+    return per
+
+
+def request_from_options(name: str, *, estimate: bool = False, **opts: Any) -> Request:
+    overrides: dict[str, Any] = {}
+    for flag, knob in TIMING_FLAGS.items():
+        if opts.get(flag) is not None:
+            overrides[knob] = opts[flag]
+    if opts.get("count") is not None:
+        overrides["count"] = opts["count"]
+    return Request(
+        name=name,
+        content_dirs=tuple(opts.get("content_dirs") or ()),
+        overrides=overrides,
+        per_exercise=parse_set_values(tuple(opts.get("set_values") or ())),
+        seed=opts.get("seed"),
+        estimate=estimate,
+        engine=opts.get("engine"),
+        voice=opts.get("voice"),
+        rate=opts.get("rate"),
+        cache_dir=opts.get("cache_dir"),
+    )
+
+
+def load_session(name: str, *, estimate: bool = False, progress: Progress | None = None,
+                 **opts: Any) -> Session:
+    """Build the session a command asked for (see ``session_options``)."""
+    return prepare(request_from_options(name, estimate=estimate, **opts), progress)
+
+
+def synthesis_progress() -> tuple[Progress | None, Callable[[], None]]:
+    """A progress bar for synthesis on a terminal; nothing when output is piped."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import Progress as Bar
+
+    bar = Bar(transient=True)
+    task = bar.add_task("Synthesising speech", total=None)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop

@@ -1,0 +1,72 @@
+"""The user's config file: timing defaults and voice settings for every session.
+
+It lives in the platform config dir (``repcue/config.toml``) or wherever
+``REPCUE_CONFIG`` points, and sits between the built-in defaults and the workout
+in the override chain.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from repcue.errors import ContentError, did_you_mean
+from repcue.timing import Layer, validate_layer
+
+VOICE_KEYS = ("engine", "voice", "rate")
+
+
+@dataclass(frozen=True)
+class Config:
+    timing: Layer = field(default_factory=lambda: Layer("defaults", {}))
+    voice: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def config_path() -> Path:
+    env = os.environ.get("REPCUE_CONFIG")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("repcue")) / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file if there is one; a bad one is a ContentError like any content."""
+    path = path or config_path()
+    if not path.is_file():
+        return Config()
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ContentError(source, "", f"invalid TOML: {err}", allowed="TOML syntax") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ContentError(source, "", f"cannot be read: {err}") from None
+    for key in data:
+        if key not in ("timing", "voice"):
+            raise ContentError(source, key, f"unknown key {key!r}{did_you_mean(key, ['timing', 'voice'])}",
+                               allowed="timing, voice")
+    timing = data.get("timing", {})
+    voice = data.get("voice", {})
+    for name, table in (("timing", timing), ("voice", voice)):
+        if not isinstance(table, dict):
+            raise ContentError(source, name, "is not a table", allowed="a table")
+    layer = Layer(source, timing, "timing")
+    validate_layer(layer)
+    for key, value in voice.items():
+        if key not in VOICE_KEYS:
+            raise ContentError(source, f"voice.{key}", f"unknown key {key!r}"
+                               f"{did_you_mean(key, VOICE_KEYS)}", allowed=", ".join(VOICE_KEYS))
+        if key == "rate" and (isinstance(value, bool) or not isinstance(value, int | float)
+                              or not 0.5 <= value <= 2.0):
+            raise ContentError(source, "voice.rate", f"{value!r} is not allowed",
+                               allowed="a number from 0.5 to 2.0")
+        if key in ("engine", "voice") and (not isinstance(value, str) or not value.strip()):
+            raise ContentError(source, f"voice.{key}", f"{value!r} is not allowed",
+                               allowed="a non-empty string")
+    return Config(layer, dict(voice), path)

@@ -1,0 +1,105 @@
+"""From a workout name and the user's overrides to a placed timeline and its speech clips.
+
+This is the one road every command takes (plan, export, play), so what you see in
+``repcue plan`` is what you hear. Speech is imported only when clips are needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from repcue.clip import Clip
+from repcue.config import Config, load_config
+from repcue.content import Library
+from repcue.errors import ContentError
+from repcue.model import Workout
+from repcue.plan import Plan, plan, resolve_timings
+from repcue.schedule import estimate_ms, schedule
+from repcue.timeline import Timeline
+from repcue.timing import Layer, resolve
+
+if TYPE_CHECKING:
+    from repcue.speech import VoiceSettings
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for: a workout and every override, from flags or code."""
+
+    name: str
+    content_dirs: Sequence[Path] = ()
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    per_exercise: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    seed: int | None = None
+    estimate: bool = False
+    engine: str | None = None
+    voice: str | None = None
+    rate: float | None = None
+    cache_dir: Path | None = None
+    config: Config | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    workout: Workout
+    plan: Plan
+    timeline: Timeline
+    clips: Mapping[str, Clip]
+    #: The speech engine actually used, or None for estimated timings.
+    engine: str | None = None
+
+
+def build_plan(request: Request) -> tuple[Workout, Plan]:
+    config = request.config if request.config is not None else load_config()
+    library = Library.discover(request.content_dirs)
+    workout = library.workout(request.name)
+    ids = [e.exercise.id for e in workout.entries]
+    per_exercise: dict[str, list[Layer]] = {}
+    for exercise_id, values in request.per_exercise.items():
+        if exercise_id not in ids:
+            raise ContentError("--set", exercise_id, f"{exercise_id!r} is not in {workout.id}",
+                               value=exercise_id, allowed=", ".join(dict.fromkeys(ids)))
+        per_exercise[exercise_id] = [Layer("--set", values, exercise_id)]
+    cli = [Layer("command line", request.overrides)] if request.overrides else []
+    timings = resolve_timings(workout, [config.timing], cli, per_exercise)
+    overall = resolve([config.timing, Layer(workout.source, workout.timing, "timing"), *cli])
+    return workout, plan(workout, timings, seed=request.seed, session_timing=overall)
+
+
+def voice_settings(request: Request) -> VoiceSettings:
+    from repcue.speech import VoiceSettings
+
+    config = request.config if request.config is not None else load_config()
+    voice = config.voice
+    return VoiceSettings(
+        engine=request.engine or str(voice.get("engine", "auto")),
+        voice=request.voice or (str(voice["voice"]) if "voice" in voice else None),
+        rate=request.rate if request.rate is not None else float(voice.get("rate", 1.0)),
+    )
+
+
+def prepare(request: Request, progress: Progress | None = None) -> Session:
+    """Plan, synthesise what is missing (unless estimating), and schedule on real durations."""
+    workout, the_plan = build_plan(request)
+    if request.estimate:
+        return Session(workout, the_plan, schedule(the_plan, estimate_ms), {}, None)
+    from repcue.speech import resolve_engine, synthesize
+
+    settings = voice_settings(request)
+    clips = synthesize(the_plan.texts(), settings, cache_dir=request.cache_dir,
+                       progress=progress)
+    timeline = schedule(the_plan, lambda text: clips[text].duration_ms)
+    spoken = {e.text for e in timeline.speech() if e.text is not None}
+    used = {text: clip for text, clip in clips.items() if text in spoken}
+    return Session(workout, the_plan, timeline, used, resolve_engine(settings))
+
+
+def unique_texts(name: str, content_dirs: Sequence[Path] = ()) -> list[str]:
+    """Every phrase a workout may speak (for synthesis benchmarks and cache warming)."""
+    _, the_plan = build_plan(Request(name, content_dirs))
+    return the_plan.texts()

@@ -1,0 +1,193 @@
+"""Every timing knob, its default, what values it allows, and the override chain.
+
+Precedence, lowest first: built-in defaults < the exercise's own defaults < config
+file < workout ``[timing]`` < the exercise entry in the workout < CLI flags <
+``--set EXERCISE.KEY=VALUE``. Each layer is a plain mapping with a source name, so
+an error can say exactly which file (or flag) held the bad value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from repcue.errors import ContentError, did_you_mean
+from repcue.model import TEMPO_ORDER, Phase, PresetMode, Sides, Tempo, Verbosity
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """The resolved timing of one exercise in one workout."""
+
+    tempo: Tempo = Tempo(2000, 0, 1000, 0)
+    start: Phase = Phase.ECCENTRIC
+    reps: int = 8
+    hold_ms: int = 0
+    sets: int = 3
+    sides: Sides = Sides.BOTH
+    rest_ms: int = 90_000
+    switch_ms: int = 5_000
+    preset: PresetMode = PresetMode.EVERY_REP
+    preset_hold_ms: int = 3_000
+    lead_ms: int = 3_000
+    countdown: int = 3
+    verbosity: Verbosity = Verbosity.STANDARD
+    count: bool = True
+    form_every: int = 3
+    next_up: bool = True
+    halfway: bool = True
+    last_rep: bool = True
+
+    @property
+    def is_hold(self) -> bool:
+        return self.hold_ms > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One source of overrides: where it came from and the raw key/value pairs."""
+
+    source: str
+    values: Mapping[str, Any]
+    #: Dotted prefix shown before a key in errors, e.g. ``exercise[2]`` or ``timing``.
+    prefix: str = ""
+
+
+class _Invalid(Exception):
+    """A value a knob's parser refused; carries what is allowed."""
+
+    def __init__(self, problem: str, allowed: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.allowed = allowed
+
+
+def _seconds_ms(low: float, high: float) -> Callable[[Any], int]:
+    allowed = f"a number of seconds from {low:g} to {high:g}"
+
+    def parse(value: Any) -> int:
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise _Invalid(f"{value!r} is not a number", allowed) from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _Invalid(f"{value!r} is not a number", allowed)
+        if not math.isfinite(value) or not low <= value <= high:
+            raise _Invalid(f"{value!r} is out of range", allowed)
+        return round(value * 1000)
+
+    return parse
+
+
+def _whole(low: int, high: int) -> Callable[[Any], int]:
+    allowed = f"a whole number from {low} to {high}"
+
+    def parse(value: Any) -> int:
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Invalid(f"{value!r} is not a whole number", allowed)
+        if not low <= value <= high:
+            raise _Invalid(f"{value!r} is out of range", allowed)
+        return value
+
+    return parse
+
+
+def _choice(kind: type[Any], values: Sequence[str]) -> Callable[[Any], Any]:
+    allowed = ", ".join(values)
+
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str) or value not in values:
+            raise _Invalid(f"{value!r} is not allowed{did_you_mean(str(value), values)}", allowed)
+        return kind(value)
+
+    return parse
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1"):
+        return True
+    if isinstance(value, str) and value.lower() in ("false", "no", "off", "0"):
+        return False
+    raise _Invalid(f"{value!r} is not true or false", "true or false")
+
+
+def _tempo(value: Any) -> Tempo:
+    allowed = "E-B-C-T seconds like 3-1-1-0 (X for explosive, each 0-60)"
+    if not isinstance(value, str):
+        raise _Invalid(f"{value!r} is not a tempo string", allowed)
+    try:
+        return Tempo.parse(value)
+    except ValueError as err:
+        raise _Invalid(f"{value!r}: {err}", allowed) from None
+
+
+#: Knob name in files and flags -> (Timing field, parser, one-line description).
+KNOBS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
+    "tempo": ("tempo", _tempo, "E-B-C-T seconds, X for explosive"),
+    "start": ("start", _choice(Phase, [p.value for p in TEMPO_ORDER]), "phase a rep starts with"),
+    "reps": ("reps", _whole(1, 100), "reps per set (per side)"),
+    "hold": ("hold_ms", _seconds_ms(0, 300), "seconds per rep for an isometric hold (0: tempo)"),
+    "sets": ("sets", _whole(1, 20), "sets"),
+    "sides": ("sides", _choice(Sides, [s.value for s in Sides]), "both at once, or each side"),
+    "rest": ("rest_ms", _seconds_ms(0, 900), "seconds of rest after a set"),
+    "switch": ("switch_ms", _seconds_ms(0, 60), "seconds to switch sides"),
+    "preset": ("preset", _choice(PresetMode, [m.value for m in PresetMode]), "when to pre-set"),
+    "preset_hold": ("preset_hold_ms", _seconds_ms(0, 15), "seconds to set the back before a rep"),
+    "lead": ("lead_ms", _seconds_ms(0, 60), "seconds to get in position before the countdown"),
+    "countdown": ("countdown", _whole(0, 10), "seconds counted down before a set"),
+    "verbosity": (
+        "verbosity",
+        _choice(Verbosity, [v.value for v in Verbosity]),
+        "how much the coach talks",
+    ),
+    "count": ("count", _flag, "say the rep count"),
+    "form_every": ("form_every", _whole(0, 100), "a form cue every N reps (0: never)"),
+    "next_up": ("next_up", _flag, "announce what comes next during rest"),
+    "halfway": ("halfway", _flag, "call the halfway rep"),
+    "last_rep": ("last_rep", _flag, "call the last rep"),
+}
+
+
+def parse_knob(key: str, value: Any, *, source: str, field: str) -> tuple[str, Any]:
+    """Validate one knob; return (Timing field name, parsed value) or raise ContentError."""
+    if key not in KNOBS:
+        raise ContentError(
+            source,
+            field,
+            f"unknown timing key {key!r}{did_you_mean(key, KNOBS)}",
+            value=key,
+            allowed=", ".join(KNOBS),
+        )
+    name, parser, _ = KNOBS[key]
+    try:
+        return name, parser(value)
+    except _Invalid as bad:
+        raise ContentError(source, field, bad.problem, value=value, allowed=bad.allowed) from None
+
+
+def validate_layer(layer: Layer) -> dict[str, Any]:
+    """Parse every knob of a layer, so a bad file fails when it is loaded."""
+    parsed: dict[str, Any] = {}
+    for key, value in layer.values.items():
+        field = f"{layer.prefix}.{key}" if layer.prefix else key
+        name, parsed_value = parse_knob(key, value, source=layer.source, field=field)
+        parsed[name] = parsed_value
+    return parsed
+
+
+def resolve(layers: Sequence[Layer], base: Timing | None = None) -> Timing:
+    """Apply layers in order (later wins) over ``base`` (built-in defaults)."""
+    timing = base or Timing()
+    for layer in layers:
+        changes = validate_layer(layer)
+        if changes:
+            timing = dataclasses.replace(timing, **changes)
+    return timing
