@@ -1,4 +1,4 @@
-"""A piece of mono audio with its sample rate: what speech engines produce and the renderer mixes."""
+"""Mono audio with its sample rate: what speech engines produce and the renderer mixes."""
 
 from __future__ import annotations
 

@@ -49,7 +49,8 @@ def load_config(path: Path | None = None) -> Config:
         raise ContentError(source, "", f"cannot be read: {err}") from None
     for key in data:
         if key not in ("timing", "voice"):
-            raise ContentError(source, key, f"unknown key {key!r}{did_you_mean(key, ['timing', 'voice'])}",
+            suggestion = did_you_mean(key, ["timing", "voice"])
+            raise ContentError(source, key, f"unknown key {key!r}{suggestion}",
                                allowed="timing, voice")
     timing = data.get("timing", {})
     voice = data.get("voice", {})

@@ -253,7 +253,8 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ContentError(str(path), "", "is not UTF-8 text", allowed="a UTF-8 TOML file") from None
+        raise ContentError(str(path), "", "is not UTF-8 text",
+                           allowed="a UTF-8 TOML file") from None
     except OSError as err:
         raise ContentError(str(path), "", f"cannot be read: {err.strerror}") from None
 

@@ -30,7 +30,8 @@ TEMPO_ORDER: tuple[Phase, ...] = (Phase.ECCENTRIC, Phase.BOTTOM, Phase.CONCENTRI
 #: "X" (explosive) in a tempo: as fast as possible, which still takes time on a real bar.
 EXPLOSIVE_MS = 600
 
-_TEMPO_RE = re.compile(r"^\s*([0-9.]+|[xX])\s*-\s*([0-9.]+|[xX])\s*-\s*([0-9.]+|[xX])\s*-\s*([0-9.]+|[xX])\s*$")
+_PART = r"\s*([0-9.]+|[xX])\s*"
+_TEMPO_RE = re.compile(rf"^{_PART}-{_PART}-{_PART}-{_PART}$")
 MAX_PHASE_MS = 60_000
 
 

@@ -82,8 +82,16 @@ class Timeline:
             "warnings": list(self.warnings),
         }
 
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+    def to_json(self) -> str:
+        """Valid JSON with one event per line, so a diff of two plans reads event by event."""
+        data = self.to_dict()
+        events = data.pop("events")
+        warnings = data.pop("warnings")
+        head = json.dumps(data, ensure_ascii=False)[:-1]
+        lines = ",\n  ".join(json.dumps(e, ensure_ascii=False) for e in events)
+        warn = ",\n  ".join(json.dumps(w, ensure_ascii=False) for w in warnings)
+        return (f'{head},\n "events": [\n  {lines}\n ],\n "warnings": [' +
+                (f"\n  {warn}\n ]" if warnings else "]") + "}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Timeline:

@@ -20,7 +20,7 @@ from repcue.errors import NotFoundError
 from repcue.plan import resolve_timings
 from repcue.schedule import schedule
 from repcue.timeline import Timeline
-from repcue.timing import KNOBS, Timing, resolve
+from repcue.timing import Timing, resolve
 
 
 def clock(ms: int) -> str:
@@ -52,7 +52,8 @@ def _plan(workout: Any) -> Any:
     return plan(workout, resolve_timings(workout))
 
 
-@click.command("show", epilog="\b\nExamples:\n  repcue show overhead-press\n  repcue show back-strength")
+@click.command("show", epilog="\b\nExamples:\n  repcue show overhead-press\n"
+               "  repcue show back-strength")
 @click.argument("name")
 @content_option
 def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
@@ -95,10 +96,13 @@ def _items(label: str, items: Any) -> None:
 
 
 def _timing_summary(t: Timing) -> str:
-    work = f"{t.reps} x {t.hold_ms / 1000:g} s hold" if t.is_hold else f"{t.reps} reps, tempo {t.tempo} from {t.start.value}"
+    if t.is_hold:
+        work = f"{t.reps} x {t.hold_ms / 1000:g} s hold"
+    else:
+        work = f"{t.reps} reps, tempo {t.tempo} from {t.start.value}"
     sides = ", each side" if t.sides.value == "each" else ""
-    return (f"{t.sets} sets of {work}{sides}; rest {t.rest_ms / 1000:g} s; pre-set {t.preset.value}; "
-            f"verbosity {t.verbosity.value}")
+    return (f"{t.sets} sets of {work}{sides}; rest {t.rest_ms / 1000:g} s; "
+            f"pre-set {t.preset.value}; verbosity {t.verbosity.value}")
 
 
 @click.command("validate", epilog="\b\nExamples:\n  repcue validate\n"
@@ -180,4 +184,3 @@ def _print_table(timeline: Timeline, show_all: bool) -> None:
 
 
 COMMANDS = [list_command, show_command, validate_command, plan_command]
-_ = KNOBS
