@@ -20,6 +20,8 @@ from repcue.clip import Samples
 _HALF = 10
 #: Whole-number factors handled in numpy; beyond this the filters get long.
 _MAX_FACTOR = 8
+#: Rows per matrix product in upsampling; bounds the temporary copy to about 1.4 MB.
+_CHUNK = 8192
 
 
 @lru_cache(maxsize=8)
@@ -50,7 +52,11 @@ def upsample_phases(samples: npt.NDArray[np.floating], factor: int, phases: rang
     padded[width - 1 - _HALF : width - 1 - _HALF + len(x)] = x
     view = np.lib.stride_tricks.sliding_window_view(padded, width)
     # The view runs forwards in time and convolution backwards: flip the taps to match.
-    out: npt.NDArray[np.float64] = view @ taps[::-1]
+    flipped = np.ascontiguousarray(taps[::-1])
+    out = np.empty((len(x), len(phases)))
+    # numpy copies the strided view for the product: in chunks, that copy stays small.
+    for lo in range(0, len(x), _CHUNK):
+        out[lo : lo + _CHUNK] = view[lo : lo + _CHUNK] @ flipped
     return out
 
 
@@ -64,7 +70,7 @@ def resample(samples: Samples, source_rate: int, rate: int) -> Samples:
 
     The result has ``ceil(len * rate / source_rate)`` samples.
     """
-    if source_rate == rate:
+    if source_rate == rate or len(samples) == 0:
         return np.ascontiguousarray(samples, dtype=np.float32)
     common = math.gcd(source_rate, rate)
     up, down = rate // common, source_rate // common

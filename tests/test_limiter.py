@@ -1,0 +1,62 @@
+"""The look-ahead limiter on its own: bound, smoothness, transparency, and context-only output."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from repcue.limiter import Limiter
+
+RATE = 44100
+
+
+def _signal() -> np.ndarray:
+    t = np.arange(RATE) / RATE
+    wave = 0.3 * np.sin(2 * np.pi * 200 * t)
+    wave[20_000:22_000] *= 5.0  # a sudden 1.5 (over full scale) burst
+    return wave.astype(np.float32)
+
+
+def test_output_never_passes_the_ceiling_and_moves_smoothly() -> None:
+    limiter = Limiter(RATE)
+    x = _signal()
+    y = limiter.apply(x)
+    assert len(y) == len(x) - limiter.before - limiter.after
+    assert np.max(np.abs(y)) <= limiter.ceiling
+    middle = x[limiter.before : limiter.before + len(y)]
+    gain = y[np.abs(middle) > 0.05] / middle[np.abs(middle) > 0.05]
+    assert np.min(gain) < 0.6  # the burst was pulled down...
+    assert np.max(np.abs(np.diff(gain))) < 0.05  # ...without a jump (a click)
+    # Far from the burst the signal is untouched, bit for bit.
+    assert np.array_equal(y[:15_000], middle[:15_000])
+    assert np.array_equal(y[-10_000:], middle[-10_000:])
+
+
+def test_gain_starts_falling_before_the_peak() -> None:
+    limiter = Limiter(RATE)
+    x = _signal()
+    y = limiter.apply(x)
+    first_over = int(np.argmax(np.abs(x) > limiter.ceiling))
+    # Look-ahead: already turned down a few samples before the first sample over the line.
+    ahead = [k for k in range(first_over - 40, first_over) if abs(x[k]) > 0.05]
+    assert ahead
+    for k in ahead:
+        assert abs(y[k - limiter.before]) < abs(x[k])
+
+
+def test_output_depends_only_on_context() -> None:
+    # Limiting a sub-window (with its context) gives the same samples as the whole.
+    limiter = Limiter(RATE)
+    x = _signal()
+    whole = limiter.apply(x)
+    lo = 19_000
+    part = limiter.apply(x[lo - limiter.before : lo + 4096 + limiter.after])
+    reference = whole[lo - limiter.before : lo - limiter.before + 4096]
+    assert np.allclose(part, reference, atol=1e-7)
+
+
+def test_quiet_input_is_returned_unchanged() -> None:
+    limiter = Limiter(RATE)
+    x = (_signal() * 0.5).astype(np.float32)
+    x[20_000:22_000] /= 5.0
+    y = limiter.apply(x)
+    assert np.array_equal(y, x[limiter.before : limiter.before + len(y)])
