@@ -1,0 +1,135 @@
+"""Commands for trying voices and managing the clip cache: voices, say, cache."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import click
+import numpy as np
+
+from repcue.clip import Clip
+from repcue.errors import AudioError, ExportError
+from repcue.speech import (
+    VoiceSettings,
+    cache_clear,
+    cache_info,
+    list_voices,
+    resolve_engine,
+    synthesize,
+)
+
+ENGINE_HELP = "Speech engine: auto (piper if installed, else pyttsx3), piper, pyttsx3."
+CACHE_DIR_HELP = "Clip cache folder (default: $REPCUE_CACHE or the user cache folder)."
+
+
+def cache_dir_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--cache-dir", type=click.Path(file_okay=False, path_type=Path), help=CACHE_DIR_HELP
+    )(f)
+
+
+@click.command(
+    "voices",
+    epilog="\b\nExamples:\n  repcue voices\n  repcue voices --engine pyttsx3",
+)
+@click.option("--engine", default="auto", show_default=True, help=ENGINE_HELP)
+def voices(engine: str) -> None:
+    """List the voices an engine offers (id, language, name)."""
+    name = resolve_engine(VoiceSettings(engine=engine))
+    found = sorted(list_voices(name), key=lambda v: (v.language, v.id))
+    id_width = max([len("ID"), *(len(v.id) for v in found)])
+    language_width = max([len("LANGUAGE"), *(len(v.language) for v in found)])
+    plural = "" if len(found) == 1 else "s"
+    click.echo(f"{len(found)} {name} voice{plural}; pass the ID as --voice")
+    click.echo(f"{'ID':<{id_width}}  {'LANGUAGE':<{language_width}}  NAME")
+    for voice in found:
+        click.echo(f"{voice.id:<{id_width}}  {voice.language:<{language_width}}  {voice.name}")
+
+
+def write_wav(path: Path, clip: Clip) -> None:
+    """Write ``clip`` as a 16-bit mono WAV at its own rate."""
+    pcm = (np.clip(clip.samples, -1.0, 1.0) * 32767).astype("<i2")
+    try:
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(clip.rate)
+            out.writeframes(pcm.tobytes())
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def play_clip(clip: Clip) -> None:
+    """Play ``clip`` on the default output device and wait until it has been heard."""
+    try:
+        import sounddevice
+    except OSError as error:  # the PortAudio library itself is missing
+        raise AudioError(
+            f"cannot open audio: {error}", hint="sudo apt-get install libportaudio2, or use -o"
+        ) from error
+    try:
+        sounddevice.play(clip.samples, clip.rate)
+        sounddevice.wait()
+    except sounddevice.PortAudioError as error:
+        raise AudioError(f"cannot play on the default output device: {error}",
+                         hint="write a file instead with -o say.wav") from error
+
+
+@click.command(
+    "say",
+    epilog="\b\nExamples:\n"
+    '  repcue say "Tailbone down. Brace."\n'
+    '  repcue say "Now press." --engine pyttsx3 --voice en-us --rate 1.2\n'
+    '  repcue say "Rest." -o rest.wav',
+)
+@click.argument("text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a WAV file instead of playing.")
+@click.option("--engine", default="auto", show_default=True, help=ENGINE_HELP)
+@click.option("--voice", help="Voice id, name or .onnx path (see repcue voices).")
+@click.option("--rate", type=float, default=1.0, show_default=True,
+              help="Speech speed: 1.0 normal, 1.2 is 20% faster.")
+@cache_dir_option
+def say(text: str, output: Path | None, engine: str, voice: str | None, rate: float,
+        cache_dir: Path | None) -> None:
+    """Speak one phrase with the chosen voice, exactly as a cue would sound."""
+    settings = VoiceSettings(engine=engine, voice=voice, rate=rate)
+    clip = synthesize([text], settings, cache_dir=cache_dir)[text]
+    if output is None:
+        play_clip(clip)
+        return
+    write_wav(output, clip)
+    click.echo(f"Wrote {output} ({clip.duration_ms / 1000:.2f} s, {clip.rate} Hz, "
+               f"{resolve_engine(settings)})")
+
+
+@click.group(
+    "cache",
+    epilog="\b\nExamples:\n  repcue cache info\n  repcue cache clear --cache-dir /tmp/clips",
+)
+def cache() -> None:
+    """Show or empty the cache of synthesised speech clips."""
+
+
+@cache.command(
+    "info", epilog="\b\nExamples:\n  repcue cache info\n  REPCUE_CACHE=/tmp/clips repcue cache info"
+)
+@cache_dir_option
+def cache_info_command(cache_dir: Path | None) -> None:
+    """Show how many clips are cached, their size and where."""
+    entries, size, folder = cache_info(cache_dir)
+    click.echo(f"Clips:    {entries}")
+    click.echo(f"Size:     {size / 1_000_000:.1f} MB")
+    click.echo(f"Location: {folder}")
+
+
+@cache.command("clear", epilog="\b\nExamples:\n  repcue cache clear")
+@cache_dir_option
+def cache_clear_command(cache_dir: Path | None) -> None:
+    """Delete every cached clip; they are synthesised again when next needed."""
+    removed = cache_clear(cache_dir)
+    click.echo(f"Removed {removed} clips from {cache_info(cache_dir)[2]}")
+
+
+COMMANDS: list[click.Command] = [voices, say, cache]
