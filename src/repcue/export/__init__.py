@@ -1,0 +1,11 @@
+"""Exported files: one audio file per session with tags, chapters and cue text, or a program."""
+
+from repcue.export.exporter import (
+    ExportOptions,
+    ExportResult,
+    export_program,
+    export_session,
+    sidecar_paths,
+)
+
+__all__ = ["ExportOptions", "ExportResult", "export_program", "export_session", "sidecar_paths"]

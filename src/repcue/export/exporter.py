@@ -1,0 +1,280 @@
+"""Export a session to one audio file (plus cue sidecars), or a program of them plus a playlist.
+
+Loudness passes first find the gain that brings the mix to the target (levelling.py);
+then one writing pass renders at that gain while a meter thread measures what is written
+and an encoder thread encodes it (pipeline.py). The ID3 tag is built from the timeline
+before any audio exists, so the file is written front to back, once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from repcue.clip import Clip
+from repcue.errors import ContentError
+from repcue.export import playlist, sidecars
+from repcue.export.chapters import chapters as chapters_of
+from repcue.export.chapters import cue_lines
+from repcue.export.cover import cover_png
+from repcue.export.encoders import (
+    FORMATS,
+    Encoder,
+    FfmpegEncoder,
+    Mp3Encoder,
+    WavEncoder,
+    to_pcm16,
+)
+from repcue.export.levelling import (
+    MEASURE_RATE,
+    Progress,
+    find_gain,
+    measuring_palette,
+    palette_at,
+)
+from repcue.export.loudness import LoudnessMeter
+from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
+from repcue.export.safe_write import (
+    PendingFile,
+    prepare_destination,
+    safe_output,
+    write_bytes_safely,
+)
+from repcue.export.tags import TrackInfo, ffmetadata, tag_bytes
+from repcue.render import Renderer, RenderSettings
+from repcue.timeline import Timeline
+from repcue.tones import TonePalette
+
+#: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
+#: voice is lost, and at 64 kbps MP3 spends twice the bits per sample (measured on Piper
+#: speech: quantisation noise pushed decoded peaks 1.6-2.4 dB over the mix at 44.1 kHz,
+#: 0.9-1.2 dB at 22.05 kHz), while render, measure and encode do half the work.
+#: 44.1 kHz is there for sounds above 11 kHz (user tones, a later music bed).
+EXPORT_RATES = (22050, 44100)
+
+#: Decoded lossy audio peaks higher than what went in (quantisation noise rides on the
+#: peaks), and the renderer's limiter holds -1 dBFS. So the mix is rendered this much louder
+#: and scaled down by the same amount on the way to the encoder: loudness on target, peaks
+#: with room to grow. Measured overshoot of decoded over mix true peak, 64 kbps at 22.05 kHz:
+#: MP3 (LAME q5) +0.6 to +1.2 dB, Vorbis +1.5, AAC +1.0 (33-minute Piper and 5-minute espeak
+#: sessions); each headroom keeps about a decibel in hand over that.
+#: WAV keeps a little for the gap between the limiter's peak detector and BS.1770's.
+CODEC_HEADROOM_DB = {"mp3": 2.0, "ogg": 2.5, "m4a": 2.0, "wav": 0.2}
+#: lameenc scales mono input by 0.95 (measured: -0.445 dB at every bitrate and quality);
+#: the encoder input is raised by as much so the file has the level we measured.
+LAME_MONO_GAIN = 0.95
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How to write an export. Defaults suit speech on a phone: mono MP3 at 64 kbps CBR."""
+
+    format: str = "mp3"  # mp3 | wav | ogg | m4a
+    bitrate_kbps: int = 64
+    sidecars: bool = True  # .lrc + .vtt next to the file
+    force: bool = False
+    lead_in_ms: int = 1500  # Bluetooth earbuds wake up before the first word
+    lead_in_noise: bool = False  # -60 dBFS noise in the lead-in, for earbuds that sleep on silence
+    target_lufs: float = -16.0  # podcast convention for speech
+    artist: str = "repcue"
+    album: str = "repcue workouts"
+    track: int | None = None
+    date: str | None = None
+    sample_rate: int = 22050  # Hz, one of EXPORT_RATES
+
+    def __post_init__(self) -> None:
+        if self.sample_rate not in EXPORT_RATES:
+            raise ContentError("export", "sample rate", f"{self.sample_rate} Hz is not offered",
+                               value=self.sample_rate,
+                               allowed=", ".join(str(r) for r in EXPORT_RATES))
+        if self.format not in FORMATS:
+            raise ContentError("export", "format", f"unknown format {self.format!r}",
+                               value=self.format, allowed=", ".join(FORMATS))
+        if not 8 <= self.bitrate_kbps <= 320:
+            raise ContentError("export", "bitrate", f"{self.bitrate_kbps} kbps is out of range",
+                               value=self.bitrate_kbps, allowed="8 to 320")
+        if not 0 <= self.lead_in_ms <= 30_000:
+            raise ContentError("export", "lead-in", f"{self.lead_in_ms} ms is out of range",
+                               value=self.lead_in_ms, allowed="0 to 30 seconds")
+        if not -40.0 <= self.target_lufs <= -5.0:
+            raise ContentError("export", "target_lufs", f"{self.target_lufs} LUFS is out of range",
+                               value=self.target_lufs, allowed="-40 to -5")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What was written. Loudness and true peak are measured on the mix sent to the encoder."""
+
+    path: Path
+    duration_ms: int
+    lufs: float
+    true_peak_dbtp: float
+    bytes: int
+    sidecars: tuple[Path, ...] = ()
+    title: str = ""
+
+
+def sidecar_paths(path: Path) -> tuple[Path, Path]:
+    return path.with_suffix(".lrc"), path.with_suffix(".vtt")
+
+
+def _render_settings(options: ExportOptions, gain_db: float = 0.0) -> RenderSettings:
+    rate = options.sample_rate
+    return RenderSettings(rate=rate, block_size=rate, lead_in_ms=options.lead_in_ms,
+                          lead_in_noise=options.lead_in_noise, gain_db=gain_db)
+
+
+def _open_encoder(pending: PendingFile, options: ExportOptions, renderer: Renderer,
+                  info: TrackInfo, timeline: Timeline,
+                  metadata_file: Path | None) -> Encoder:
+    if options.format == "mp3":
+        pending.file.write(tag_bytes(info, chapters_of(timeline, options.lead_in_ms),
+                                     cue_lines(timeline, options.lead_in_ms)))
+        return Mp3Encoder(pending.file, renderer.rate, options.bitrate_kbps)
+    if options.format == "wav":
+        return WavEncoder(pending.file, renderer.rate, renderer.total_samples)
+    return FfmpegEncoder(options.format, pending.temp, renderer.rate, options.bitrate_kbps,
+                         metadata_file)
+
+
+@contextlib.contextmanager
+def _metadata_file(text: str | None) -> Iterator[Path | None]:
+    if text is None:
+        yield None
+        return
+    fd, name = tempfile.mkstemp(prefix="repcue-", suffix=".ffmeta")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        yield Path(name)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+def export_session(
+    timeline: Timeline,
+    clips: Mapping[str, Clip],
+    palette: TonePalette,
+    path: Path,
+    options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Render ``timeline`` and write it to ``path`` (plus ``.lrc``/``.vtt`` unless turned off)."""
+    path = Path(path)
+    extras = sidecar_paths(path) if options.sidecars else ()
+    prepare_destination([path, *extras], force=options.force)
+
+    headroom_db = CODEC_HEADROOM_DB[options.format]
+
+    half_palette = measuring_palette(palette)
+
+    def measuring_renderer(gain_db: float) -> Renderer:
+        settings = replace(_render_settings(options, gain_db), rate=MEASURE_RATE,
+                           block_size=MEASURE_RATE)
+        return Renderer(timeline, clips, half_palette, settings)
+
+    # The mix is measured at its rendered level, which carries the headroom on top.
+    gain_db = find_gain(measuring_renderer, options.target_lufs + headroom_db, progress)
+    renderer = Renderer(timeline, clips, palette_at(palette, options.sample_rate),
+                        _render_settings(options, gain_db))
+    scale = 10.0 ** (-headroom_db / 20.0)
+    if options.format == "mp3":
+        scale /= LAME_MONO_GAIN
+
+    info = TrackInfo(timeline.title, options.artist, options.album, options.track, options.date,
+                     cover_png())
+    file_chapters = chapters_of(timeline, options.lead_in_ms)
+    meta = ffmetadata(info, file_chapters) if options.format in ("ogg", "m4a") else None
+    meter = LoudnessMeter(renderer.rate)
+    with _metadata_file(meta) as metadata_path, safe_output(path, force=options.force) as pending:
+        encoder = _open_encoder(pending, options, renderer, info, timeline, metadata_path)
+        try:
+            encoding = Stage("encoder", lambda chunk: encoder.write(to_pcm16(chunk, scale)),
+                              QUEUE_CHUNKS)
+            try:
+                done = 0
+                for chunk in chunks(metered(renderer.blocks(), meter.add), CHUNK_SAMPLES):
+                    encoding.put(chunk)
+                    done += len(chunk)
+                    if progress is not None:
+                        progress("encoding", done, renderer.total_samples)
+            except BaseException:
+                encoding.close(cancel=True)
+                raise
+            encoding.close()
+            encoder.finish()
+        except BaseException:
+            encoder.abort()
+            raise
+
+    written: list[Path] = []
+    if options.sidecars:
+        cues = cue_lines(timeline, options.lead_in_ms)
+        duration_ms = renderer.total_samples * 1000 // renderer.rate
+        lrc_path, vtt_path = sidecar_paths(path)
+        write_bytes_safely(lrc_path, sidecars.lrc(info.title, info.artist, info.album,
+                                                  duration_ms, cues).encode(), force=True)
+        write_bytes_safely(vtt_path, sidecars.vtt(info.title, cues, file_chapters).encode(),
+                           force=True)
+        written = [lrc_path, vtt_path]
+    return ExportResult(
+        path=path,
+        duration_ms=options.lead_in_ms + timeline.duration_ms,
+        lufs=meter.integrated_lufs - headroom_db,
+        true_peak_dbtp=meter.true_peak_dbtp - headroom_db,
+        bytes=path.stat().st_size,
+        sidecars=tuple(written),
+        title=timeline.title,
+    )
+
+
+SessionFactory = Callable[[], tuple[Timeline, Mapping[str, Clip]]]
+
+
+def export_program(
+    items: Sequence[tuple[str, SessionFactory]],
+    out_dir: Path,
+    palette: TonePalette,
+    options: ExportOptions = ExportOptions(),  # noqa: B008
+    jobs: int = 2,
+    playlist_name: str = "program",
+    progress: Progress | None = None,
+) -> list[ExportResult]:
+    """Export one file per ``(name, factory)`` into ``out_dir``, in parallel, plus a playlist.
+
+    Track numbers follow the order of ``items`` unless ``options.track`` is set.
+    """
+    out_dir = Path(out_dir)
+    names = [name for name, _ in items]
+    if len(set(names)) != len(names):
+        raise ContentError("export", "names", "the same workout is listed twice",
+                           value=names, allowed="each workout once")
+    targets = [out_dir / f"{name}.{options.format}" for name in names]
+    playlist_path = out_dir / f"{playlist_name}.m3u8"
+    every = [*targets, playlist_path]
+    if options.sidecars:
+        every += [p for t in targets for p in sidecar_paths(t)]
+    prepare_destination(every, force=options.force)
+
+    def one(index: int) -> ExportResult:
+        _, factory = items[index]
+        timeline, clips = factory()
+        track = options.track if options.track is not None else index + 1
+        return export_session(timeline, clips, palette, targets[index],
+                              replace(options, track=track), progress)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(one, range(len(items))))
+    entries = [(r.path, r.title or r.path.stem, r.duration_ms) for r in results]
+    write_bytes_safely(playlist_path, playlist.m3u8(playlist_path, entries).encode(),
+                       force=options.force)
+    return results
+
+
+__all__ = ["ExportOptions", "ExportResult", "export_program", "export_session", "sidecar_paths"]

@@ -1,0 +1,237 @@
+"""Streaming loudness (ITU-R BS.1770-4 / EBU R 128) and true peak of a mono signal.
+
+Blocks of any size go in one after another; filter state is carried between them,
+so the result equals measuring the whole signal at once, with memory bounded by one
+float per 100 ms of audio. Silent stretches (rest periods) cost almost nothing.
+
+The K-weighting runs as its impulse response (the IIR filter rings down below 1e-9 within
+~100 ms) by FFT overlap-save, in numpy alone: scipy's ``lfilter`` would do it too, but
+importing scipy.signal costs ~75 MB of memory, more than the whole export otherwise needs.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from repcue.resample import upsample_phases
+
+Floats = npt.NDArray[np.float64]
+
+ABSOLUTE_GATE_LUFS = -70.0
+RELATIVE_GATE_LU = -10.0
+# 4x oversampling with the same interpolation filter as the renderer's limiter, so the
+# meter reads the peaks the limiter was holding down.
+_OVERSAMPLE = 4
+_REACH = 10  # input samples either side that one interpolated point depends on
+# The K-weighting impulse response is cut where it has decayed this far below its peak.
+_RING_DOWN = 1e-9
+
+
+def k_weighting(rate: int) -> tuple[Floats, Floats]:
+    """The BS.1770 pre-filter (high shelf) and RLB high-pass as one 4th-order filter at ``rate``.
+
+    The analogue prototypes are those of libebur128, which reproduce the 48 kHz
+    coefficients of the standard exactly and extend them to other rates.
+    """
+    f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
+    k = math.tan(math.pi * f0 / rate)
+    vh = 10.0 ** (gain_db / 20.0)
+    vb = vh**0.4996667741545416
+    a0 = 1.0 + k / q + k * k
+    shelf_b = np.array([(vh + vb * k / q + k * k) / a0, 2.0 * (k * k - vh) / a0,
+                        (vh - vb * k / q + k * k) / a0])
+    shelf_a = np.array([1.0, 2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0])
+    f0, q = 38.13547087602444, 0.5003270373238773
+    k = math.tan(math.pi * f0 / rate)
+    d = 1.0 + k / q + k * k
+    hp_b = np.array([1.0, -2.0, 1.0])
+    hp_a = np.array([1.0, 2.0 * (k * k - 1.0) / d, (1.0 - k / q + k * k) / d])
+    return np.convolve(shelf_b, hp_b), np.convolve(shelf_a, hp_a)
+
+
+def _between_phases() -> list[Floats]:
+    """Taps giving the points a quarter, half and three quarters between samples.
+
+    Read off the renderer's own upsampler, so the meter and the limiter agree on peaks.
+    Each phase spans 2 * _REACH + 1 input samples; ``np.convolve(x, taps, "valid")`` gives
+    the points after samples _REACH .. len(x) - _REACH - 1.
+    """
+    impulse = np.zeros(4 * _REACH + 1)
+    impulse[2 * _REACH] = 1.0
+    columns = upsample_phases(impulse, _OVERSAMPLE, range(1, _OVERSAMPLE))
+    return [np.ascontiguousarray(columns[_REACH:3 * _REACH + 1, j]) for j in range(3)]
+
+
+def impulse_response(b: Floats, a: Floats, rate: int) -> Floats:
+    """The first samples of the IIR filter (b, a)'s impulse response, until it has rung out."""
+    n = rate // 4  # 250 ms: far longer than the 38 Hz high-pass rings
+    y = np.zeros(n)
+    order = len(a) - 1
+    x = np.zeros(n)
+    x[0] = 1.0
+    for i in range(n):  # runs once per meter; the direct form is clearest
+        acc = sum(b[k] * x[i - k] for k in range(len(b)) if i - k >= 0)
+        acc -= sum(a[k] * y[i - k] for k in range(1, order + 1) if i - k >= 0)
+        y[i] = acc / a[0]
+    alive = np.flatnonzero(np.abs(y) > _RING_DOWN * np.max(np.abs(y)))
+    return y[: alive[-1] + 1]
+
+
+@lru_cache(maxsize=4)
+def k_weighting_response(rate: int) -> Floats:
+    """The K-weighting impulse response at ``rate`` (computed once per rate)."""
+    response = impulse_response(*k_weighting(rate), rate)
+    response.setflags(write=False)
+    return response
+
+
+class LoudnessMeter:
+    """Feed blocks with :meth:`add`; read :attr:`integrated_lufs` and :attr:`true_peak_dbtp`."""
+
+    def __init__(self, rate: int, *, true_peak: bool = True) -> None:
+        self.rate = rate
+        self._h = k_weighting_response(rate)
+        self._spectra: dict[int, npt.NDArray[np.complex128]] = {}
+        self._tail: Floats = np.zeros(len(self._h) - 1)  # the input the filter still rings from
+        self._step = rate // 10  # 100 ms: gating blocks are 4 of these with 75 % overlap
+        self._partial = 0.0
+        self._partial_len = 0
+        # array('d') rather than a list: 8 bytes per 100 ms, not ~32.
+        self._steps = array("d")
+        self._run_starts: list[int] = []  # where restart() began a new stretch of signal
+        self._true_peak = true_peak
+        self._history: Floats = np.zeros(2 * _REACH)
+        self._between = _between_phases()
+        self._bound = float(max(np.sum(np.abs(taps)) for taps in self._between))
+        self._peak = 0.0
+        self._sample_peak = 0.0
+
+    def add(self, block: npt.NDArray[np.float32]) -> None:
+        """Take the next samples of the signal."""
+        if len(block) == 0:
+            return
+        x = block.astype(np.float64)
+        peak = float(np.max(np.abs(x)))
+        if peak == 0.0 and not self._tail.any():
+            squares: Floats | None = None  # silence after silence: exactly zero energy
+        else:
+            weighted = self._filter(x)
+            squares = weighted * weighted
+        self._accumulate(squares, len(x))
+        self._sample_peak = max(self._sample_peak, peak)
+        if self._true_peak:
+            self._track_true_peak(x, peak)
+
+    def _filter(self, x: Floats) -> Floats:
+        """K-weighted ``x``, continuing from the previous blocks (overlap-save).
+
+        Fixed-size FFTs of about four times the response length: the cheapest per sample.
+        """
+        taps = len(self._h)
+        size = 1 << (min(4 * taps, len(x) + taps) - 1).bit_length()
+        spectrum = self._spectra.get(size)
+        if spectrum is None:
+            spectrum = self._spectra[size] = np.fft.rfft(self._h, size)
+        joined = np.concatenate((self._tail, x))
+        self._tail = joined[len(joined) - (taps - 1):]
+        out = np.empty(len(x))
+        hop = size - (taps - 1)
+        for lo in range(0, len(x), hop):
+            segment = joined[lo:lo + size]
+            n = len(segment) - (taps - 1)
+            result = np.fft.irfft(np.fft.rfft(segment, size) * spectrum, size)
+            out[lo:lo + n] = result[taps - 1:taps - 1 + n]
+        return out
+
+    def restart(self, preroll: npt.NDArray[np.float32]) -> None:
+        """Continue with a stretch of signal that does not follow what came before.
+
+        ``preroll`` is the audio just before the stretch: it settles the filters and is not
+        counted. Lets a loudness estimate read spread-out samples of a long session.
+        """
+        self._tail = np.zeros(len(self._h) - 1)
+        if len(preroll):
+            self._filter(preroll.astype(np.float64))
+        self._partial = 0.0
+        self._partial_len = 0
+        if len(self._steps):
+            self._run_starts.append(len(self._steps))
+        tail = preroll[-2 * _REACH:].astype(np.float64)
+        self._history = np.concatenate((np.zeros(2 * _REACH - len(tail)), tail))
+
+    def _accumulate(self, squares: Floats | None, n: int) -> None:
+        step = self._step
+        head = min(step - self._partial_len, n)
+        if squares is not None:
+            self._partial += float(np.sum(squares[:head]))
+        self._partial_len += head
+        if self._partial_len < step:
+            return
+        self._steps.append(self._partial)
+        whole = (n - head) // step
+        if whole:
+            if squares is None:
+                self._steps.extend([0.0] * whole)
+            else:
+                body = squares[head:head + whole * step].reshape(whole, step)
+                self._steps.extend(np.sum(body, axis=1).tolist())
+        tail = head + whole * step
+        self._partial = float(np.sum(squares[tail:])) if squares is not None else 0.0
+        self._partial_len = n - tail
+
+    def _track_true_peak(self, x: Floats, peak: float) -> None:
+        # Each call evaluates the points between samples whose whole filter context has
+        # arrived; carrying the last 2 * reach samples makes the calls tile the signal.
+        joined = np.concatenate((self._history, x))
+        self._history = joined[-2 * _REACH:]
+        bound = self._bound * max(peak, float(np.max(np.abs(joined[:2 * _REACH]))))
+        if bound <= self._peak:
+            return  # nothing in here can beat the peak already found
+        for taps in self._between:  # np.convolve per phase beats one strided matrix product
+            between = np.convolve(joined, taps, mode="valid")
+            self._peak = max(self._peak, float(np.max(np.abs(between))))
+
+    @property
+    def integrated_lufs(self) -> float:
+        """Gated integrated loudness in LUFS; ``-inf`` for silence or under 400 ms of audio."""
+        steps = np.frombuffer(self._steps, dtype=np.float64) if len(self._steps) else np.zeros(0)
+        if len(steps) < 4:
+            return -math.inf
+        blocks = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / (4 * self._step)
+        if self._run_starts:
+            # A gating block must not join the end of one stretch to the start of the next.
+            whole = np.ones(len(blocks), dtype=bool)
+            for start in self._run_starts:
+                whole[max(0, start - 3):start] = False
+            blocks = blocks[whole]
+        with np.errstate(divide="ignore"):
+            levels = -0.691 + 10.0 * np.log10(blocks)
+        kept = blocks[levels > ABSOLUTE_GATE_LUFS]
+        if len(kept) == 0:
+            return -math.inf
+        relative = -0.691 + 10.0 * math.log10(float(np.mean(kept))) + RELATIVE_GATE_LU
+        kept = blocks[(levels > ABSOLUTE_GATE_LUFS) & (levels > relative)]
+        return -0.691 + 10.0 * math.log10(float(np.mean(kept)))
+
+    @property
+    def true_peak_dbtp(self) -> float:
+        """Largest 4x-oversampled magnitude in dBTP (``-inf`` for silence)."""
+        peak = max(self._peak, self._sample_peak)
+        return 20.0 * math.log10(peak) if peak > 0 else -math.inf
+
+    @property
+    def sample_peak(self) -> float:
+        return self._sample_peak
+
+
+def measure(samples: npt.NDArray[np.float32], rate: int) -> tuple[float, float]:
+    """Integrated loudness and true peak of a whole signal held in memory."""
+    meter = LoudnessMeter(rate)
+    for start in range(0, len(samples), 65536):  # bounded temporaries for long signals
+        meter.add(samples[start:start + 65536])
+    return meter.integrated_lufs, meter.true_peak_dbtp

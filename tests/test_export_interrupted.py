@@ -1,0 +1,96 @@
+"""An export killed at any moment (SIGINT, SIGTERM, SIGKILL) never leaves a partial file.
+
+A real subprocess exports a session over an earlier file with --force semantics; it is
+killed at moments spread over the whole export (loudness passes, encoding, the final
+rename). Afterwards the destination holds either the earlier file, byte for byte, or a
+complete new one, and the next run leaves no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from export_support import decode
+
+ROOT = Path(__file__).resolve().parents[1]
+RATE = 44100
+
+SCRIPT = f"""
+import sys
+sys.path[:0] = [{str(ROOT / 'src')!r}, {str(ROOT / 'tests')!r}]
+from pathlib import Path
+from export_support import workout
+from repcue.cli.export_commands import terminate_cleanly
+from repcue.export import ExportOptions, export_session
+from repcue.tones import default_palette
+
+terminate_cleanly()
+timeline, clips = workout(sets=2, reps=4)
+palette = default_palette()
+print(timeline.duration_ms, flush=True)
+export_session(timeline, clips, palette, Path(sys.argv[1]), ExportOptions(force=True))
+print("done", flush=True)
+"""
+
+
+def _start(dest: Path) -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen([sys.executable, "-c", SCRIPT, str(dest)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    duration_ms = int(process.stdout.readline())  # imports done, export starting
+    return process, duration_ms
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.endswith(".repcue-part"))
+
+
+@pytest.mark.slow
+def test_killed_exports_never_leave_a_partial_file(tmp_path: Path) -> None:
+    dest = tmp_path / "session.mp3"
+    process, duration_ms = _start(dest)
+    began = time.monotonic()
+    assert process.wait(60) == 0
+    export_seconds = time.monotonic() - began
+    assert process.stdout is not None
+    process.stdout.close()
+    expected_samples = (1500 + duration_ms) * RATE // 1000
+    assert len(decode(dest)) == expected_samples
+
+    kills = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
+    fractions = [0.05, 0.3, 0.5, 0.7, 0.85, 0.95, 1.0, 0.15, 0.6]
+    outcomes = []
+    for i, fraction in enumerate(fractions):
+        before = dest.read_bytes()
+        process, _ = _start(dest)
+        time.sleep(export_seconds * fraction)
+        process.send_signal(kills[i % 3])
+        code = process.wait(60)
+        assert process.stdout is not None
+        finished = "done" in process.stdout.read()
+        process.stdout.close()
+        outcomes.append((kills[i % 3].name, fraction, code, finished))
+        if finished:
+            assert len(decode(dest)) == expected_samples
+        else:
+            assert dest.read_bytes() == before, outcomes
+        if kills[i % 3] != signal.SIGKILL:
+            assert _leftovers(tmp_path) == [], outcomes  # cleaned up on the way out
+        assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+            "session.lrc", "session.mp3", "session.vtt"]
+
+    # Most kills must have landed mid-export, or this test proved nothing.
+    assert sum(1 for *_, finished in outcomes if not finished) >= 5, outcomes
+    process, _ = _start(dest)
+    assert process.wait(60) == 0
+    assert process.stdout is not None
+    process.stdout.close()
+    assert _leftovers(tmp_path) == []
+    assert len(decode(dest)) == expected_samples

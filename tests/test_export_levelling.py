@@ -1,0 +1,75 @@
+"""The gain search: measured passes land the limited mix on the target loudness."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from export_support import workout
+from repcue.clip import Clip
+from repcue.export.levelling import (
+    MEASURE_RATE,
+    SAMPLE_LONGER_THAN_S,
+    PeakProfile,
+    find_gain,
+    measure_loudness,
+    measuring_palette,
+)
+from repcue.export.loudness import LoudnessMeter
+from repcue.render import Renderer, RenderSettings
+from repcue.timeline import Timeline
+from repcue.tones import default_palette
+
+PALETTE = measuring_palette(default_palette(44100))
+
+
+def _renderer(timeline: Timeline, clips: Mapping[str, Clip], gain: float) -> Renderer:
+    return Renderer(timeline, clips, PALETTE,
+                    RenderSettings(rate=MEASURE_RATE, block_size=MEASURE_RATE, gain_db=gain))
+
+
+def _whole(renderer: Renderer) -> float:
+    meter = LoudnessMeter(renderer.rate, true_peak=False)
+    for block in renderer.blocks():
+        meter.add(block)
+    return meter.integrated_lufs
+
+
+def test_the_palette_is_halved_without_changing_its_sound() -> None:
+    full = default_palette(44100)
+    for role, clip in PALETTE.tones.items():
+        source = full.tones[role]
+        assert clip.rate == MEASURE_RATE
+        assert len(clip.samples) == -(-len(source.samples) // 2)
+        energy = float((clip.samples.astype(float) ** 2).sum()) * 2
+        assert energy == pytest.approx(float((source.samples.astype(float) ** 2).sum()), rel=0.05)
+
+
+@pytest.mark.parametrize("target", [-16.0, -12.0, -24.0])
+def test_the_gain_found_brings_the_mix_to_the_target(target: float) -> None:
+    timeline, clips = workout(sets=1, reps=3)
+    gain = find_gain(lambda g: _renderer(timeline, clips, g), target)
+    assert _whole(_renderer(timeline, clips, gain)) == pytest.approx(target, abs=0.2)
+
+
+def test_long_sessions_are_measured_from_a_faithful_sample() -> None:
+    timeline, clips = workout(sets=3, reps=6, rest_ms=40_000,
+                              exercises=("Kettlebell squat", "Dumbbell row", "Overhead press"))
+    assert timeline.duration_ms > SAMPLE_LONGER_THAN_S * 1000
+    renderer = _renderer(timeline, clips, 8.0)
+    assert measure_loudness(renderer).integrated_lufs == pytest.approx(_whole(renderer), abs=0.2)
+
+
+def test_the_peak_profile_predicts_the_limiters_take() -> None:
+    timeline, clips = workout(sets=1, reps=3)
+    profile = PeakProfile(MEASURE_RATE)
+    base = _renderer(timeline, clips, 0.0)
+    for block in base.blocks():
+        profile.add(block)
+    assert profile.loss_db(-20.0) == 0.0  # far under the ceiling: nothing taken
+    at_0 = _whole(base)
+    for gain in (6.0, 10.0, 14.0):
+        measured_rise = _whole(_renderer(timeline, clips, gain)) - at_0
+        assert gain + profile.loss_db(gain) == pytest.approx(measured_rise, abs=1.0)
+        assert profile.gain_for(gain + profile.loss_db(gain)) == pytest.approx(gain, abs=0.01)
