@@ -1,0 +1,147 @@
+"""Live play on the JACK dummy driver: time to first sound, CPU share, underruns.
+
+    python benchmarks/play.py [--minutes 10] [--workout back-strength] [--engine auto]
+
+Starts a private ``jackd --no-realtime -d dummy`` (real time, no hardware), keeps the other
+core busy with a spinning process, and plays the workout live for ``--minutes``.
+
+* first sound: from asking for the session (speech cache warm) to the first buffer handed
+  to PortAudio. The lead-in (quiet, for Bluetooth earbuds) comes on top, by design.
+* CPU: process CPU time / wall time while playing, as a share of one core.
+* underruns: buffers the feed could not fill in time (ours), and underflows the device
+  reported (JACK xruns; the dummy driver's own timer misses count there too).
+
+Targets: first sound <= 300 ms, <= 3 % of a core, 0 underruns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def start_jack(name: str, log: Path, realtime: bool) -> subprocess.Popen[bytes]:
+    if shutil.which("jackd") is None:
+        sys.exit("jackd is not installed (scripts/setup installs jackd2)")
+    env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            ["jackd", "--realtime" if realtime else "--no-realtime", "-n", name,
+             "-d", "dummy", "-r", "44100", "-p", "1024"],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        probe = subprocess.run(["jack_lsp", "-s", name], capture_output=True, text=True)
+        if "system:playback_1" in probe.stdout:
+            return server
+        time.sleep(0.1)
+    server.kill()
+    sys.exit("jackd did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--workout", default="back-strength")
+    parser.add_argument("--engine", default=None, help="speech engine (default: auto)")
+    parser.add_argument("--no-busy", action="store_true", help="leave the other core idle")
+    parser.add_argument("--realtime", action="store_true",
+                        help="run jackd with real-time scheduling (needs the privilege)")
+    args = parser.parse_args()
+
+    name = f"repcue-bench-{os.getpid()}"
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    log = Path(f"/tmp/{name}.log")
+    server = start_jack(name, log, args.realtime)
+    busy = None
+    try:
+        # PortAudio lists JACK only if the server runs when sounddevice is first imported.
+        t_import = time.perf_counter()
+        from repcue.cli.options import load_session
+        from repcue.cli.play_commands import PLAY_RATE
+        from repcue.player.clock import WallClock
+        from repcue.player.controls import Command, ScriptedControls
+        from repcue.player.devices import pick_output
+        from repcue.player.display import LiveDisplay
+        from repcue.player.session import play
+        from repcue.player.sink import SoundDeviceSink
+        from repcue.render import Renderer, RenderSettings
+        from repcue.tones import default_palette
+        import_s = time.perf_counter() - t_import
+
+        opts = {"engine": args.engine} if args.engine else {}
+        warm = time.perf_counter()
+        load_session(args.workout, **opts)  # fills the speech cache if it is cold
+        print(f"speech cache warmed in {time.perf_counter() - warm:.1f} s")
+
+        if not args.no_busy:
+            busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+        from rich.console import Console
+
+        clock = WallClock()
+        t0 = time.monotonic()
+        # As `repcue play` does: the device opens while the session loads.
+        device = pick_output("system")
+        sink = SoundDeviceSink(device.index, PLAY_RATE, channels=device.channels)
+        with ThreadPoolExecutor(1) as pool:
+            opening = pool.submit(sink.open)
+            session = load_session(args.workout, **opts)
+            loaded = time.monotonic() - t0
+            opening.result()
+            opened = time.monotonic() - t0
+        renderer = Renderer(session.timeline, session.clips, default_palette(PLAY_RATE),
+                            RenderSettings(rate=PLAY_RATE, lead_in_ms=1500))
+        console = Console(file=io.StringIO(), width=100, force_terminal=True)
+        seconds = min(args.minutes * 60, session.timeline.duration_ms / 1000 + 2)
+        controls = ScriptedControls([(seconds, Command.QUIT)], clock)
+        cpu0 = time.process_time()
+        result = play(session.timeline, renderer, sink, controls, LiveDisplay(console, clock),
+                      clock)
+        wall = time.monotonic() - t0
+        cpu = time.process_time() - cpu0
+        assert sink.first_call_at is not None
+        first = sink.first_call_at - t0
+        playing = wall - first
+        import sounddevice
+
+        sounddevice._terminate()  # before jackd goes, or PortAudio's exit clean-up asserts
+    finally:
+        if busy is not None:
+            busy.kill()
+            busy.wait()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+    driver_xruns = log.read_text(errors="replace").count("XRun")
+    starved = result.underruns - sink.device_underruns
+    print(f"workout            {args.workout} ({session.timeline.duration_ms / 60000:.1f} min), "
+          f"played {playing / 60:.2f} min real time, other core "
+          f"{'idle' if args.no_busy else 'busy'}, jackd "
+          f"{'--realtime' if args.realtime else '--no-realtime'}")
+    print(f"imports            {import_s * 1000:.0f} ms (once per process)")
+    print(f"first sound        {first * 1000:.0f} ms  (target <= 300 ms; + 1.5 s lead-in; "
+          f"session loaded at {loaded * 1000:.0f} ms, device open at {opened * 1000:.0f} ms)")
+    print(f"CPU                {100 * cpu / wall:.2f} % of one core  (target <= 3 %)")
+    print(f"underruns          {starved} feed starved, {sink.device_underruns} device-reported "
+          f"(jackd logged {driver_xruns} driver xruns)  (target 0)")
+    print(f"slowest callback   {sink.slowest_callback_s * 1000:.2f} ms "
+          f"(one JACK period: {1024 / PLAY_RATE * 1000:.1f} ms)")
+    if sink.underflows_at:
+        when = ", ".join(f"{n / PLAY_RATE:.1f}" for n in sink.underflows_at)
+        print(f"device underflows  at {when} s of output")
+    print(f"ended              {result.reason} at {result.stopped_at_ms / 1000:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

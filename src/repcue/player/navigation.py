@@ -1,0 +1,128 @@
+"""Where the skip keys land: set starts, the set before, and where extra rest goes.
+
+Pure functions of the timeline's markers, in output samples (the renderer's ``sample_at``),
+so the player and its tests agree on every landing point to the sample.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from repcue.timeline import Timeline
+
+#: Pressing "back" this soon after a set started goes to the set before, like a music player.
+AGAIN_MS = 3000
+#: One press of "+" adds this much rest.
+EXTRA_REST_MS = 15_000
+
+
+@dataclass(frozen=True)
+class Course:
+    """The landmarks of one session in output samples."""
+
+    rate: int
+    set_starts: tuple[int, ...]
+    rests: tuple[tuple[int, int], ...]  # (start, end) of each rest
+    sounding: tuple[tuple[int, int], ...]  # (start, end) of speech and tones, by start
+    exercise_starts: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, timeline: Timeline, sample_at: Callable[[int], int], rate: int) -> Course:
+        sets = sorted({sample_at(m.start_ms) for m in timeline.markers("set")})
+        rests = tuple(
+            (sample_at(m.start_ms), sample_at(m.end_ms)) for m in timeline.markers("rest")
+        )
+        sounding = tuple(
+            sorted(
+                (sample_at(e.start_ms), sample_at(e.end_ms))
+                for e in timeline.events
+                if e.kind in ("speech", "tone")
+            )
+        )
+        exercises = sorted({sample_at(m.start_ms) for m in timeline.markers("exercise")})
+        return cls(rate, tuple(sets), tuple(sorted(rests)), sounding, tuple(exercises))
+
+    def next_set(self, position: int) -> int | None:
+        """Start of the first set after ``position``, or None in the last set.
+
+        When that set opens a new exercise, the exercise's start: its announcement and
+        set-up cues are what a lifter walking to new equipment needs. From there, the next
+        press goes to its first set."""
+        i = bisect.bisect_right(self.set_starts, position)
+        if i >= len(self.set_starts):
+            return None
+        target = self.set_starts[i]
+        j = bisect.bisect_right(self.exercise_starts, position)
+        if j < len(self.exercise_starts) and self.exercise_starts[j] < target:
+            return self.exercise_starts[j]
+        return target
+
+    def restart_set(self, position: int) -> int:
+        """Start of the set being done (or just rested from); within ``AGAIN_MS`` of that start,
+        the set before. Before the first set, the start of the session."""
+        i = bisect.bisect_right(self.set_starts, position) - 1
+        if i < 0:
+            return 0
+        if position - self.set_starts[i] < AGAIN_MS * self.rate // 1000:
+            return self.set_starts[i - 1] if i > 0 else self.set_starts[0]
+        return self.set_starts[i]
+
+    def rest_at(self, position: int) -> tuple[int, int] | None:
+        for start, end in self.rests:
+            if start <= position < end:
+                return start, end
+        return None
+
+    def extra_rest_point(self, position: int) -> int | None:
+        """Where silence goes to lengthen the rest at ``position``: here, or just after the
+        cue or tone sounding here so no word is cut; None outside a rest."""
+        rest = self.rest_at(position)
+        if rest is None:
+            return None
+        point = position
+        moved = True
+        while moved:
+            moved = False
+            # Sounds are sorted by start; only those starting at or before the point matter.
+            for start, end in self.sounding[: bisect.bisect_right(self.sounding, (point, 2**62))]:
+                if start <= point < end:
+                    point, moved = end, True
+        return min(point, rest[1])
+
+    def samples(self, ms: int) -> int:
+        return ms * self.rate // 1000
+
+
+def start_ms(timeline: Timeline, spec: str) -> int:
+    """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time ``[h:]mm:ss``."""
+    from repcue.errors import ContentError, NotFoundError
+
+    parts = spec.strip().split(":")
+    if all(p.strip().isdigit() for p in parts) and 2 <= len(parts) <= 3:
+        seconds = 0
+        for p in parts:
+            seconds = seconds * 60 + int(p)
+        ms = seconds * 1000
+        if ms >= timeline.duration_ms:
+            raise ContentError("--start-at", "time", f"{spec} is past the end of the session",
+                               value=spec, allowed=f"before {_clock(timeline.duration_ms)}")
+        return ms
+    exercise, _, set_text = spec.strip().partition(":")
+    exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
+    if exercise not in exercises:
+        raise NotFoundError("exercise in this session", exercise, exercises)
+    if not set_text:
+        return exercises[exercise].start_ms
+    sets = {m.set: m for m in timeline.markers("set") if m.exercise == exercise}
+    if not set_text.isdigit() or int(set_text) not in sets:
+        known = sorted(s for s in sets if s is not None)
+        raise ContentError("--start-at", exercise, f"no set {set_text!r}", value=set_text,
+                           allowed=", ".join(map(str, known)) or "none")
+    return sets[int(set_text)].start_ms
+
+
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(ms // 1000, 60)
+    return f"{minutes:02d}:{seconds:02d}"
