@@ -128,9 +128,10 @@ def test_other_formats_meet_the_same_targets(tmp_path: Path, fmt: str) -> None:
     lufs, true_peak = measure(decoded, RATE)
     assert -17.0 <= lufs <= -15.0 and true_peak <= -1.0
     probed = _probe(result.path)
-    if fmt == "m4a":  # MP4 chapters are a track: each runs to the next
-        titles = [c["tags"]["title"] for c in probed["chapters"]]
-        assert titles == [c.title for c in chapters(timeline, LEAD_IN)]
+    expected = chapters(timeline, LEAD_IN)
+    assert [c["tags"]["title"] for c in probed["chapters"]] == [c.title for c in expected]
+    # MP4 chapters are a track (each runs to the next); Ogg ones are Vorbis comments.
+    assert [int(c["start"]) for c in probed["chapters"]][1:] == [c.start_ms for c in expected][1:]
     assert list(tmp_path.iterdir()) == [result.path]
 
 
@@ -217,3 +218,43 @@ def test_a_program_writes_each_workout_and_a_playlist(tmp_path: Path) -> None:
     assert playlist == (f"#EXTM3U\n#EXTINF:{seconds[0]},Test workout\nsquat.mp3\n"
                         f"#EXTINF:{seconds[1]},Test workout\nrow.mp3\n")
 
+
+
+def test_a_failing_workout_stops_the_program_and_writes_no_playlist(tmp_path: Path) -> None:
+    small = workout(sets=1, reps=1, exercises=("Kettlebell squat",))
+
+    def broken() -> tuple[Timeline, dict]:
+        raise ExportError("no speech for this one")
+
+    with pytest.raises(ExportError, match="no speech"):
+        export_program([("broken", broken), ("squat", lambda: small)], tmp_path, PALETTE,
+                       ExportOptions(sidecars=False), jobs=2)
+    assert not (tmp_path / "program.m3u8").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".repcue-part")]
+
+
+def test_a_cancelled_export_leaves_nothing(tmp_path: Path, session: tuple) -> None:
+    import threading
+
+    timeline, clips = session
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(ExportError, match="cancelled; nothing was written"):
+        export_session(timeline, clips, PALETTE, tmp_path / "s.mp3", ExportOptions(),
+                       cancel=cancel)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lead_in_is_silent_or_barely_audible_noise(tmp_path: Path) -> None:
+    timeline, clips = workout(sets=1, reps=1, exercises=("Kettlebell squat",))
+    lead = 2000 * RATE // 1000
+    for noise in (False, True):
+        result = export_session(timeline, clips, PALETTE, tmp_path / f"n{noise}.wav",
+                                ExportOptions(format="wav", sidecars=False, lead_in_ms=2000,
+                                              lead_in_noise=noise))
+        head = decode(result.path, RATE)[:lead - 100]
+        if noise:
+            rms_db = 10 * np.log10(np.mean(head.astype(np.float64) ** 2))
+            assert -80 < rms_db < -45  # there, to keep earbuds awake, but far below speech
+        else:
+            assert not head.any()

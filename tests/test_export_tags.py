@@ -81,3 +81,9 @@ def test_ffmetadata_carries_names_and_chapters() -> None:
     text = ffmetadata(TrackInfo("A=B; C", "me", "al", 1, None), CHAPTERS[:2])
     assert text.startswith(";FFMETADATA1\ntitle=A\\=B\\; C\n")
     assert text.count("[CHAPTER]") == 2 and "START=10000\nEND=19000\n" in text
+
+
+def test_ogg_chapters_use_the_vorbis_comment_convention() -> None:
+    text = ffmetadata(INFO, [Chapter(3_723_004, 3_800_000, "Row — set 1", 1)], "ogg")
+    assert "CHAPTER001=01:02:03.004\nCHAPTER001NAME=Row — set 1\n" in text
+    assert "[CHAPTER]" not in text

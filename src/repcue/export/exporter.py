@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from repcue.clip import Clip
-from repcue.errors import ContentError
+from repcue.errors import ContentError, ExportError
 from repcue.export import playlist, sidecars
 from repcue.export.chapters import chapters as chapters_of
 from repcue.export.chapters import cue_lines
@@ -164,8 +165,14 @@ def export_session(
     path: Path,
     options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
     progress: Progress | None = None,
+    *,
+    cancel: threading.Event | None = None,
 ) -> ExportResult:
-    """Render ``timeline`` and write it to ``path`` (plus ``.lrc``/``.vtt`` unless turned off)."""
+    """Render ``timeline`` and write it to ``path`` (plus ``.lrc``/``.vtt`` unless turned off).
+
+    Setting ``cancel`` (from another thread) stops the export with an ExportError and
+    leaves ``path`` as it was; a Ctrl-C in the calling thread does the same.
+    """
     path = Path(path)
     extras = sidecar_paths(path) if options.sidecars else ()
     prepare_destination([path, *extras], force=options.force)
@@ -190,7 +197,8 @@ def export_session(
     info = TrackInfo(timeline.title, options.artist, options.album, options.track, options.date,
                      cover_png())
     file_chapters = chapters_of(timeline, options.lead_in_ms)
-    meta = ffmetadata(info, file_chapters) if options.format in ("ogg", "m4a") else None
+    meta = (ffmetadata(info, file_chapters, options.format)
+            if options.format in ("ogg", "m4a") else None)
     meter = LoudnessMeter(renderer.rate)
     with _metadata_file(meta) as metadata_path, safe_output(path, force=options.force) as pending:
         encoder = _open_encoder(pending, options, renderer, info, timeline, metadata_path)
@@ -200,6 +208,8 @@ def export_session(
             try:
                 done = 0
                 for chunk in chunks(metered(renderer.blocks(), meter.add), CHUNK_SAMPLES):
+                    if cancel is not None and cancel.is_set():
+                        raise ExportError(f"export of {path} cancelled; nothing was written")
                     encoding.put(chunk)
                     done += len(chunk)
                     if progress is not None:
@@ -262,15 +272,25 @@ def export_program(
         every += [p for t in targets for p in sidecar_paths(t)]
     prepare_destination(every, force=options.force)
 
+    cancel = threading.Event()
+
     def one(index: int) -> ExportResult:
         _, factory = items[index]
         timeline, clips = factory()
         track = options.track if options.track is not None else index + 1
         return export_session(timeline, clips, palette, targets[index],
-                              replace(options, track=track), progress)
+                              replace(options, track=track), progress, cancel=cancel)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = list(pool.map(one, range(len(items))))
+        futures = [pool.submit(one, i) for i in range(len(items))]
+        try:
+            results = [future.result() for future in futures]
+        except BaseException:
+            # Ctrl-C or one failed export: stop the others rather than finish them.
+            cancel.set()
+            for future in futures:
+                future.cancel()
+            raise
     entries = [(r.path, r.title or r.path.stem, r.duration_ms) for r in results]
     write_bytes_safely(playlist_path, playlist.m3u8(playlist_path, entries).encode(),
                        force=options.force)
