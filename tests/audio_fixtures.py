@@ -134,6 +134,9 @@ def jack_server_fixture(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield env
     finally:
         stop_jack(server)
+        # A client that lost its server (the vanishing-device test) leaves a semaphore file.
+        for leftover in Path("/dev/shm").glob(f"jack_sem.*_{name}_*"):
+            leftover.unlink(missing_ok=True)
 
 
 def start_jack(env: dict[str, str]) -> subprocess.Popen[bytes]:
