@@ -8,7 +8,14 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from repcue.export.loudness import LoudnessMeter, k_weighting, measure
+from repcue.export.loudness import (
+    LoudnessMeter,
+    gated_loudness,
+    k_weighted,
+    k_weighting,
+    measure,
+)
+from repcue.resample import upsample_phases
 
 
 def _signal(rate: int, seconds: float = 7.0) -> np.ndarray:
@@ -80,3 +87,42 @@ def test_true_peak_finds_the_peak_between_samples() -> None:
     meter.add(x)
     assert 20 * math.log10(meter.sample_peak) == pytest.approx(-9.03, abs=0.01)
     assert meter.true_peak_dbtp == pytest.approx(20 * math.log10(0.5), abs=0.2)
+
+
+def _bursts(rate: int) -> np.ndarray:
+    """Loud and quiet bursts with pauses inside and across blocks, like speech over rests."""
+    rng = np.random.default_rng(5)
+    x = np.zeros(rate * 12, np.float32)
+    for start, seconds, level in ((0.3, 0.4, 0.6), (1.05, 0.2, 0.05), (3.0, 1.5, 0.3),
+                                  (7.77, 0.05, 0.9), (9.0, 2.0, 0.01)):
+        lo = int(start * rate)
+        x[lo:lo + int(seconds * rate)] = level * rng.standard_normal(int(seconds * rate))
+    return x
+
+
+@pytest.mark.parametrize("size", [1000, 22050, 100_000])
+def test_true_peak_skips_quiet_pieces_without_missing_the_peak(size: int) -> None:
+    rate = 22050
+    x = _bursts(rate)
+    meter = LoudnessMeter(rate)
+    for i in range(0, len(x), size):
+        meter.add(x[i:i + size])
+    # Every point between samples, the same interpolation, nothing skipped.
+    between = upsample_phases(x.astype(np.float64), 4, range(1, 4))
+    expected = max(float(np.max(np.abs(between))), float(np.max(np.abs(x))))
+    assert meter.true_peak_dbtp == pytest.approx(20 * math.log10(expected), abs=1e-6)
+
+
+def test_k_weighted_signal_gives_the_meters_loudness() -> None:
+    rate = 22050
+    x = _bursts(rate)
+    meter = LoudnessMeter(rate, true_peak=False)
+    meter.add(x)
+    weighted = k_weighted(x, rate)
+    step = rate // 10
+    whole = len(x) // step * step
+    steps = np.sum((weighted[:whole] ** 2).reshape(-1, step), axis=1)
+    assert gated_loudness(steps, step) == pytest.approx(meter.integrated_lufs, abs=1e-9)
+    # The ring-down after the last sample is included, and has died away by the end.
+    assert len(weighted) > len(x) + rate // 20
+    assert abs(weighted[-1]) < 1e-6 * float(np.max(np.abs(weighted)))

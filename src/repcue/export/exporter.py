@@ -1,6 +1,7 @@
 """Export a session to one audio file (plus cue sidecars), or a program of them plus a playlist.
 
-Loudness passes first find the gain that brings the mix to the target (levelling.py);
+Loudness passes first find the gain that brings the mix to the target (levelling.py),
+each rendering every distinct group of sounds once (sound_groups.py);
 then one writing pass renders at that gain while a meter thread measures what is written
 and an encoder thread encodes it (pipeline.py). The ID3 tag is built from the timeline
 before any audio exists, so the file is written front to back, once.
@@ -33,6 +34,7 @@ from repcue.export.encoders import (
 )
 from repcue.export.levelling import (
     MEASURE_RATE,
+    PeakProfile,
     Progress,
     find_gain,
     measuring_palette,
@@ -46,6 +48,7 @@ from repcue.export.safe_write import (
     safe_output,
     write_bytes_safely,
 )
+from repcue.export.sound_groups import Loudness, SoundGroups
 from repcue.export.tags import TrackInfo, ffmetadata, tag_bytes
 from repcue.render import Renderer, RenderSettings
 from repcue.timeline import Timeline
@@ -158,6 +161,20 @@ def _metadata_file(text: str | None) -> Iterator[Path | None]:
             os.unlink(name)
 
 
+def mix_gain(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
+             options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
+             progress: Progress | None = None) -> float:
+    """The gain (dB) an export renders at: the mix measured on target plus the codec headroom."""
+    groups = SoundGroups(timeline, clips, measuring_palette(palette),
+                         replace(_render_settings(options), rate=MEASURE_RATE))
+
+    def measure(gain_db: float, profile: PeakProfile | None) -> Loudness:
+        return groups.loudness(gain_db, None if profile is None else profile.add)
+
+    # The mix is measured at its rendered level, which carries the headroom on top.
+    return find_gain(measure, options.target_lufs + CODEC_HEADROOM_DB[options.format], progress)
+
+
 def export_session(
     timeline: Timeline,
     clips: Mapping[str, Clip],
@@ -179,15 +196,7 @@ def export_session(
 
     headroom_db = CODEC_HEADROOM_DB[options.format]
 
-    half_palette = measuring_palette(palette)
-
-    def measuring_renderer(gain_db: float) -> Renderer:
-        settings = replace(_render_settings(options, gain_db), rate=MEASURE_RATE,
-                           block_size=MEASURE_RATE)
-        return Renderer(timeline, clips, half_palette, settings)
-
-    # The mix is measured at its rendered level, which carries the headroom on top.
-    gain_db = find_gain(measuring_renderer, options.target_lufs + headroom_db, progress)
+    gain_db = mix_gain(timeline, clips, palette, options, progress)
     renderer = Renderer(timeline, clips, palette_at(palette, options.sample_rate),
                         _render_settings(options, gain_db))
     scale = 10.0 ** (-headroom_db / 20.0)
@@ -203,14 +212,14 @@ def export_session(
     with _metadata_file(meta) as metadata_path, safe_output(path, force=options.force) as pending:
         encoder = _open_encoder(pending, options, renderer, info, timeline, metadata_path)
         try:
-            encoding = Stage("encoder", lambda chunk: encoder.write(to_pcm16(chunk, scale)),
-                              QUEUE_CHUNKS)
+            # PCM conversion stays in this thread: the encoder's is the longer job.
+            encoding: Stage[bytes] = Stage("encoder", encoder.write, QUEUE_CHUNKS)
             try:
                 done = 0
                 for chunk in chunks(metered(renderer.blocks(), meter.add), CHUNK_SAMPLES):
                     if cancel is not None and cancel.is_set():
                         raise ExportError(f"export of {path} cancelled; nothing was written")
-                    encoding.put(chunk)
+                    encoding.put(to_pcm16(chunk, scale))
                     done += len(chunk)
                     if progress is not None:
                         progress("encoding", done, renderer.total_samples)
@@ -297,4 +306,5 @@ def export_program(
     return results
 
 
-__all__ = ["ExportOptions", "ExportResult", "export_program", "export_session", "sidecar_paths"]
+__all__ = ["ExportOptions", "ExportResult", "export_program", "export_session", "mix_gain",
+           "sidecar_paths"]

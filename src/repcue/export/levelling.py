@@ -3,8 +3,8 @@
 Loudness rises dB for dB with the gain until the renderer's limiter starts taking peaks
 off; past that it rises less, by an amount that depends on the voice. So the gain is
 found by measuring, not predicted: a pass at 0 dB, then secant steps until the mix
-measures within 0.2 LU of the target. Passes are cheap: they render at the speech
-engines' rate and, for long sessions, read a regular sample of the session.
+measures within 0.2 LU of the target. Passes are cheap: they render each distinct group
+of sounds once, at the speech engines' rate (sound_groups.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from collections.abc import Callable
 import numpy as np
 
 from repcue.clip import Clip, Samples
-from repcue.export.loudness import LoudnessMeter
+from repcue.export.sound_groups import Loudness
 from repcue.limiter import CEILING_DBFS as LIMITER_CEILING_DB
-from repcue.render import Renderer
 from repcue.tones import TonePalette
 
 Progress = Callable[[str, int, int], None]
@@ -25,36 +24,11 @@ Progress = Callable[[str, int, int], None]
 #: Loudness passes render at the speech engines' own rate: half the work, and the same
 #: loudness (speech has nothing above 11 kHz; tones are a small part of the energy).
 MEASURE_RATE = 22050
-#: Loudness passes over sessions longer than this read every SAMPLE_EVERY-th SPAN_S stretch.
-SAMPLE_LONGER_THAN_S = 1200
-SPAN_S = 8
-SAMPLE_EVERY = 4
 #: Gain the loudness pass may apply: quieter content than this is a broken voice, not a mix.
 MAX_GAIN_DB = 30.0
 #: Extra loudness passes allowed when the limiter bends loudness away from the gain.
 MAX_CORRECTIONS = 4
 GAIN_TOLERANCE_LU = 0.2
-
-
-def _sample_spans(total: int, rate: int) -> list[tuple[int, int]]:
-    """The stretches a loudness pass reads: all of a short session, a regular sample of a long one.
-
-    A workout repeats itself (sets, reps, rests), so one 8 s stretch in every 32 s measures
-    the same loudness as the whole to within 0.1 LU (measured on 60-minute sessions) at a
-    quarter of the cost. The pass that writes the file measures every sample, and that
-    is the figure reported.
-    """
-    if total <= SAMPLE_LONGER_THAN_S * rate:
-        return [(0, total)]
-    span, stride = SPAN_S * rate, SPAN_S * SAMPLE_EVERY * rate
-    # One span at a random place in each stride (seeded: the same session measures the same),
-    # so the sample cannot fall in step with the session's own rhythm of reps and rests.
-    rng = np.random.default_rng(1770)
-    spans = []
-    for lo in range(0, total, stride):
-        start = lo + int(rng.integers(0, max(1, min(stride, total - lo) - span + 1)))
-        spans.append((start, min(start + span, total)))
-    return spans
 
 
 def _halved(samples: Samples) -> Samples:
@@ -85,8 +59,9 @@ def measuring_palette(palette: TonePalette) -> TonePalette:
 class PeakProfile:
     """Energy of a signal by the peak level of its 10 ms pieces, in 0.25 dB bins.
 
-    A model of what the limiter will take at a given gain: a piece whose peak would pass
-    the ceiling by x dB loses about x dB. Crude (the limiter works around each peak, not
+    A model of what the limiter will take at a given gain: a piece whose peak (or the
+    peak of the piece before, which the limiter's hold carries over) would pass the
+    ceiling by x dB loses about x dB. Crude (the limiter works around each peak, not
     on whole pieces), but it gets the first guess close, so fewer passes are needed.
     Memory is one small histogram, whatever the session length.
     """
@@ -98,19 +73,23 @@ class PeakProfile:
         self._piece = rate // 100
         self._energy = np.zeros(int(-self.FLOOR_DB / self.BIN_DB) + 1)
 
-    def add(self, block: Samples) -> None:
+    def add(self, block: Samples, copies: int = 1) -> None:
+        """Count ``block``'s energy, ``copies`` times over (a sound the session repeats)."""
         whole = len(block) // self._piece * self._piece
         if whole == 0:
             return
         pieces = block[:whole].reshape(-1, self._piece).astype(np.float64)
         peaks = np.max(np.abs(pieces), axis=1)
+        # The limiter holds a peak's reduction for 10 ms, so a piece loses
+        # what the louder of it and the piece before it would.
+        peaks[1:] = np.maximum(peaks[1:], peaks[:-1].copy())
         loud = peaks > 10.0 ** (self.FLOOR_DB / 20.0)
         if not loud.any():
             return
         levels = 20.0 * np.log10(peaks[loud])
         bins = np.clip(((levels - self.FLOOR_DB) / self.BIN_DB).astype(int), 0,
                        len(self._energy) - 1)
-        np.add.at(self._energy, bins, np.sum(pieces[loud] ** 2, axis=1))
+        np.add.at(self._energy, bins, copies * np.sum(pieces[loud] ** 2, axis=1))
 
     def loss_db(self, gain_db: float, ceiling_db: float = LIMITER_CEILING_DB) -> float:
         """Predicted loudness the limiter takes off at ``gain_db`` (zero or negative)."""
@@ -135,28 +114,11 @@ class PeakProfile:
         return (low + high) / 2.0
 
 
-def measure_loudness(renderer: Renderer, progress: Progress | None = None,
-                     stage: str = "measuring",
-                     profile: PeakProfile | None = None) -> LoudnessMeter:
-    """Render the session (or a regular sample of a long one) only to measure its loudness."""
-    meter = LoudnessMeter(renderer.rate, true_peak=False)
-    spans = _sample_spans(renderer.total_samples, renderer.rate)
-    preroll = renderer.rate // 2
-    size = renderer.settings.block_size
-    for start, stop in spans:
-        meter.restart(renderer.render_range(max(0, start - preroll), start))
-        for lo in range(start, stop, size):
-            block = renderer.render_range(lo, min(lo + size, stop))
-            meter.add(block)
-            if profile is not None:
-                profile.add(block)
-        if progress is not None:
-            progress(stage, stop, renderer.total_samples)
-    return meter
+#: One loudness pass: the mix at a gain (dB), its distinct pieces shown to a peak profile.
+Measure = Callable[[float, PeakProfile | None], Loudness]
 
 
-def find_gain(make_renderer: Callable[[float], Renderer], target_lufs: float,
-              progress: Progress | None = None) -> float:
+def find_gain(measure: Measure, target_lufs: float, progress: Progress | None = None) -> float:
     """The gain (dB) that brings the limited mix to ``target_lufs``, measured, not predicted.
 
     A pass at 0 dB gives the loudness and a peak profile; the profile predicts what the
@@ -164,20 +126,23 @@ def find_gain(make_renderer: Callable[[float], Renderer], target_lufs: float,
     corrected along the slope (the profile's at first, then the measured one) until the
     mix measures within GAIN_TOLERANCE_LU of the target.
     """
-    first = make_renderer(0.0)
-    profile = PeakProfile(first.rate)
-    meter = measure_loudness(first, progress, profile=profile)
-    lufs = meter.integrated_lufs
+    profile = PeakProfile(MEASURE_RATE)
+    first = measure(0.0, profile)
+    if progress is not None:
+        progress("measuring", 1, 1)
+    lufs = first.lufs
     if not math.isfinite(lufs):
         return 0.0
     gain = min(MAX_GAIN_DB, target_lufs - lufs)
-    peak_db = 20.0 * math.log10(max(meter.sample_peak, 1e-9))
+    peak_db = 20.0 * math.log10(max(first.sample_peak, 1e-9))
     if peak_db + gain <= LIMITER_CEILING_DB - 1.0:
         return gain  # the limiter stays idle: loudness follows the gain exactly
     gain = profile.gain_for(target_lufs - lufs)
     last: tuple[float, float] | None = None
-    for _ in range(MAX_CORRECTIONS):
-        lufs = measure_loudness(make_renderer(gain), progress, "correcting").integrated_lufs
+    for attempt in range(MAX_CORRECTIONS):
+        lufs = measure(gain, None).lufs
+        if progress is not None:
+            progress("correcting", attempt + 1, MAX_CORRECTIONS)
         if abs(lufs - target_lufs) <= GAIN_TOLERANCE_LU or gain >= MAX_GAIN_DB:
             break
         if last is None or last[0] == gain:

@@ -2,7 +2,9 @@
 
 Blocks of any size go in one after another; filter state is carried between them,
 so the result equals measuring the whole signal at once, with memory bounded by one
-float per 100 ms of audio. Silent stretches (rest periods) cost almost nothing.
+float per 100 ms of audio. Silent stretches (rest periods, and pauses inside a block)
+cost almost nothing, and the true peak is only computed where it could beat the
+largest found so far.
 
 The K-weighting runs as its impulse response (the IIR filter rings down below 1e-9 within
 ~100 ms) by FFT overlap-save, in numpy alone: scipy's ``lfilter`` would do it too, but
@@ -28,6 +30,8 @@ RELATIVE_GATE_LU = -10.0
 # meter reads the peaks the limiter was holding down.
 _OVERSAMPLE = 4
 _REACH = 10  # input samples either side that one interpolated point depends on
+# True peak is looked for piece by piece, skipping pieces too quiet to beat the peak so far.
+_PEAK_PIECE = 256
 # The K-weighting impulse response is cut where it has decayed this far below its peak.
 _RING_DOWN = 1e-9
 
@@ -103,7 +107,6 @@ class LoudnessMeter:
         self._partial_len = 0
         # array('d') rather than a list: 8 bytes per 100 ms, not ~32.
         self._steps = array("d")
-        self._run_starts: list[int] = []  # where restart() began a new stretch of signal
         self._true_peak = true_peak
         self._history: Floats = np.zeros(2 * _REACH)
         self._between = _between_phases()
@@ -144,25 +147,12 @@ class LoudnessMeter:
         for lo in range(0, len(x), hop):
             segment = joined[lo:lo + size]
             n = len(segment) - (taps - 1)
+            if not segment.any():  # a pause inside the block: the filter has rung out
+                out[lo:lo + n] = 0.0
+                continue
             result = np.fft.irfft(np.fft.rfft(segment, size) * spectrum, size)
             out[lo:lo + n] = result[taps - 1:taps - 1 + n]
         return out
-
-    def restart(self, preroll: npt.NDArray[np.float32]) -> None:
-        """Continue with a stretch of signal that does not follow what came before.
-
-        ``preroll`` is the audio just before the stretch: it settles the filters and is not
-        counted. Lets a loudness estimate read spread-out samples of a long session.
-        """
-        self._tail = np.zeros(len(self._h) - 1)
-        if len(preroll):
-            self._filter(preroll.astype(np.float64))
-        self._partial = 0.0
-        self._partial_len = 0
-        if len(self._steps):
-            self._run_starts.append(len(self._steps))
-        tail = preroll[-2 * _REACH:].astype(np.float64)
-        self._history = np.concatenate((np.zeros(2 * _REACH - len(tail)), tail))
 
     def _accumulate(self, squares: Floats | None, n: int) -> None:
         step = self._step
@@ -192,31 +182,34 @@ class LoudnessMeter:
         bound = self._bound * max(peak, float(np.max(np.abs(joined[:2 * _REACH]))))
         if bound <= self._peak:
             return  # nothing in here can beat the peak already found
-        for taps in self._between:  # np.convolve per phase beats one strided matrix product
-            between = np.convolve(joined, taps, mode="valid")
-            self._peak = max(self._peak, float(np.max(np.abs(between))))
+        # The same test piece by piece: speech is mostly quieter than its peaks, and pauses
+        # inside a block are silent, so only a fraction of the pieces need the filters.
+        # The points of piece i read joined[i * P : (i + 1) * P + 2 * _REACH], pieces i, i + 1.
+        piece = _PEAK_PIECE
+        points = len(joined) - 2 * _REACH
+        count = -(-points // piece)
+        padded = np.zeros((count + 1) * piece)
+        padded[:len(joined)] = np.abs(joined)
+        loudest = padded.reshape(count + 1, piece).max(axis=1)
+        reach = np.maximum(loudest[:-1], loudest[1:])
+        live = np.flatnonzero(self._bound * reach > self._peak)
+        if len(live) == 0:
+            return
+        # Runs of neighbouring live pieces are filtered together.
+        breaks = np.flatnonzero(np.diff(live) > 1)
+        for first, last in zip(live[np.r_[0, breaks + 1]], live[np.r_[breaks, len(live) - 1]],
+                               strict=True):
+            lo, hi = int(first) * piece, min((int(last) + 1) * piece, points)
+            stretch = joined[lo:hi + 2 * _REACH]
+            for taps in self._between:  # np.convolve per phase beats a strided matrix product
+                between = np.convolve(stretch, taps, mode="valid")
+                self._peak = max(self._peak, float(np.max(np.abs(between))))
 
     @property
     def integrated_lufs(self) -> float:
         """Gated integrated loudness in LUFS; ``-inf`` for silence or under 400 ms of audio."""
         steps = np.frombuffer(self._steps, dtype=np.float64) if len(self._steps) else np.zeros(0)
-        if len(steps) < 4:
-            return -math.inf
-        blocks = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / (4 * self._step)
-        if self._run_starts:
-            # A gating block must not join the end of one stretch to the start of the next.
-            whole = np.ones(len(blocks), dtype=bool)
-            for start in self._run_starts:
-                whole[max(0, start - 3):start] = False
-            blocks = blocks[whole]
-        with np.errstate(divide="ignore"):
-            levels = -0.691 + 10.0 * np.log10(blocks)
-        kept = blocks[levels > ABSOLUTE_GATE_LUFS]
-        if len(kept) == 0:
-            return -math.inf
-        relative = -0.691 + 10.0 * math.log10(float(np.mean(kept))) + RELATIVE_GATE_LU
-        kept = blocks[(levels > ABSOLUTE_GATE_LUFS) & (levels > relative)]
-        return -0.691 + 10.0 * math.log10(float(np.mean(kept)))
+        return gated_loudness(steps, self._step)
 
     @property
     def true_peak_dbtp(self) -> float:
@@ -227,6 +220,50 @@ class LoudnessMeter:
     @property
     def sample_peak(self) -> float:
         return self._sample_peak
+
+
+def gated_loudness(steps: Floats, step: int) -> float:
+    """Integrated loudness (LUFS) of K-weighted energies summed over consecutive 100 ms steps.
+
+    ``step`` is the samples per step. ``-inf`` for silence or under 400 ms of audio.
+    """
+    if len(steps) < 4:
+        return -math.inf
+    blocks = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / (4 * step)
+    with np.errstate(divide="ignore"):
+        levels = -0.691 + 10.0 * np.log10(blocks)
+    kept = blocks[levels > ABSOLUTE_GATE_LUFS]
+    if len(kept) == 0:
+        return -math.inf
+    relative = -0.691 + 10.0 * math.log10(float(np.mean(kept))) + RELATIVE_GATE_LU
+    kept = blocks[(levels > ABSOLUTE_GATE_LUFS) & (levels > relative)]
+    return -0.691 + 10.0 * math.log10(float(np.mean(kept)))
+
+
+@lru_cache(maxsize=4)
+def _response_spectrum(rate: int, size: int) -> npt.NDArray[np.complex128]:
+    spectrum = np.fft.rfft(k_weighting_response(rate), size)
+    spectrum.setflags(write=False)
+    return spectrum
+
+
+def k_weighted(samples: npt.NDArray[np.float32], rate: int) -> Floats:
+    """``samples`` (starting from silence) through the K-weighting, ring-down included.
+
+    For a short signal held in memory, such as one group of sounds: FFT overlap-add in
+    fixed-size pieces about four times the response, whose spectrum is computed once.
+    """
+    taps = len(k_weighting_response(rate))
+    size = 1 << (4 * taps - 1).bit_length()
+    spectrum = _response_spectrum(rate, size)
+    hop = size - (taps - 1)
+    x = samples.astype(np.float64)
+    out: Floats = np.zeros(len(x) + taps - 1)
+    for lo in range(0, len(x), hop):
+        piece = x[lo:lo + hop]
+        n = len(piece) + taps - 1
+        out[lo:lo + n] += np.fft.irfft(np.fft.rfft(piece, size) * spectrum, size)[:n]
+    return out
 
 
 def measure(samples: npt.NDArray[np.float32], rate: int) -> tuple[float, float]:

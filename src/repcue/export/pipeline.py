@@ -1,4 +1,4 @@
-"""The stages of the writing pass: render and measure (the calling thread), then encode.
+"""The stages of the writing pass: render, measure, to PCM (the calling thread), then encode.
 
 Encoding runs in its own thread fed through a bounded queue, so memory stays a few
 seconds of audio whatever the session length, and on two cores rendering and encoding
@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -47,17 +48,20 @@ def chunks(blocks: Iterator[Samples], size: int) -> Iterator[Samples]:
         yield np.concatenate(pending)
 
 
-class Stage:
+Item = TypeVar("Item")
+
+
+class Stage(Generic[Item]):
     """A thread that applies ``work`` to every item handed over through a bounded queue.
 
     The export runs one, for the encoder.
     """
 
-    def __init__(self, name: str, work: Callable[[Samples], None], depth: int) -> None:
+    def __init__(self, name: str, work: Callable[[Item], None], depth: int) -> None:
         self.error: BaseException | None = None
         self._cancelled = False
         self._work = work
-        self._queue: queue.Queue[Samples | None] = queue.Queue(depth)
+        self._queue: queue.Queue[Item | None] = queue.Queue(depth)
         self._thread = threading.Thread(target=self._run, name=f"repcue-{name}", daemon=True)
         self._thread.start()
 
@@ -69,7 +73,7 @@ class Stage:
                 except BaseException as exc:  # handed to the calling thread, which raises it
                     self.error = exc
 
-    def put(self, item: Samples) -> None:
+    def put(self, item: Item) -> None:
         if self.error is not None:
             raise self.error
         self._queue.put(item)
