@@ -16,6 +16,7 @@ from repcue.cli.options import (
     synthesis_progress,
 )
 from repcue.errors import AudioError, ContentError
+from repcue.export.live_level import live_gain
 from repcue.player.clock import WallClock
 from repcue.player.controls import HELP, KeyboardControls
 from repcue.player.devices import EXPORT_HINT, output_devices, pick_output
@@ -25,6 +26,7 @@ from repcue.player.session import PlayResult
 from repcue.player.session import play as play_session
 from repcue.player.sink import SoundDeviceSink
 from repcue.render import Renderer, RenderSettings
+from repcue.speech import default_cache_dir
 from repcue.tones import default_palette
 
 #: The export's mix rate, so what is heard is the export sample for sample.
@@ -127,9 +129,14 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     try:
         timeline = session.timeline
         begin = start_ms(timeline, start_at) if start_at else 0
+        palette = default_palette(PLAY_RATE)
+        # Live play sounds as loud as an export: the same measured gain, remembered.
+        gain_db = live_gain(timeline, session.clips, palette, rate=PLAY_RATE,
+                            lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
+                            cache_dir=opts.get("cache_dir") or default_cache_dir())
         settings = RenderSettings(rate=PLAY_RATE, lead_in_ms=round(lead_in * 1000),
-                                  lead_in_noise=lead_in_noise)
-        renderer = Renderer(timeline, session.clips, default_palette(PLAY_RATE), settings)
+                                  lead_in_noise=lead_in_noise, gain_db=gain_db)
+        renderer = Renderer(timeline, session.clips, palette, settings)
         clock = WallClock()
         if not quiet:
             click.echo(f"Playing {timeline.title} on {output.name} "
