@@ -70,6 +70,7 @@ def main() -> None:
         t_import = time.perf_counter()
         from repcue.cli.options import load_session
         from repcue.cli.play_commands import PLAY_RATE
+        from repcue.export.live_level import live_gain
         from repcue.player.clock import WallClock
         from repcue.player.controls import Command, ScriptedControls
         from repcue.player.devices import pick_output
@@ -77,13 +78,19 @@ def main() -> None:
         from repcue.player.session import play
         from repcue.player.sink import SoundDeviceSink
         from repcue.render import Renderer, RenderSettings
+        from repcue.speech import default_cache_dir
         from repcue.tones import default_palette
         import_s = time.perf_counter() - t_import
 
         opts = {"engine": args.engine} if args.engine else {}
         warm = time.perf_counter()
-        load_session(args.workout, **opts)  # fills the speech cache if it is cold
-        print(f"speech cache warmed in {time.perf_counter() - warm:.1f} s")
+        warmed = load_session(args.workout, **opts)  # fills the speech cache if it is cold
+        # ... and remembers the session's level, as a first `repcue play` of it would.
+        level_start = time.perf_counter()
+        live_gain(warmed.timeline, warmed.clips, default_palette(PLAY_RATE), rate=PLAY_RATE,
+                  lead_in_ms=1500, lead_in_noise=False, cache_dir=default_cache_dir())
+        print(f"speech cache warmed in {time.perf_counter() - warm:.1f} s; level measured in "
+              f"{(time.perf_counter() - level_start) * 1000:.0f} ms (first play of a session only)")
 
         if not args.no_busy:
             busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
@@ -101,8 +108,11 @@ def main() -> None:
             loaded = time.monotonic() - t0
             opening.result()
             opened = time.monotonic() - t0
-        renderer = Renderer(session.timeline, session.clips, default_palette(PLAY_RATE),
-                            RenderSettings(rate=PLAY_RATE, lead_in_ms=1500))
+        palette = default_palette(PLAY_RATE)
+        gain = live_gain(session.timeline, session.clips, palette, rate=PLAY_RATE,
+                         lead_in_ms=1500, lead_in_noise=False, cache_dir=default_cache_dir())
+        renderer = Renderer(session.timeline, session.clips, palette,
+                            RenderSettings(rate=PLAY_RATE, lead_in_ms=1500, gain_db=gain))
         console = Console(file=io.StringIO(), width=100, force_terminal=True)
         seconds = min(args.minutes * 60, session.timeline.duration_ms / 1000 + 2)
         controls = ScriptedControls([(seconds, Command.QUIT)], clock)
