@@ -163,3 +163,49 @@ def test_python_dash_m_runs_as_a_user_would() -> None:
                           "--estimate"], capture_output=True, text=True, timeout=60, check=False)
     assert bad.returncode == 2
     assert bad.stderr.startswith("Error: command line: reps:")
+
+
+def _beep(path: Path, hz: float = 1500.0) -> Path:
+    import wave
+
+    import numpy as np
+
+    t = np.arange(4410) / 44100
+    pcm = (np.sin(2 * np.pi * hz * t) * 0.5 * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(44100)
+        out.writeframes(pcm.tobytes())
+    return path
+
+
+def test_users_own_sounds_come_from_config_and_flags(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from repcue.cli.options import palette_for
+    from repcue.tones import default_palette
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[sounds]\nfinish = "{_beep(tmp_path / "bell.wav", 600.0)}"\n')
+    monkeypatch.setenv("REPCUE_CONFIG", str(config))
+    palette = palette_for((f"countdown={_beep(tmp_path / 'beep.wav')}",), 44100)
+    builtin = default_palette(44100)
+    for role in ("finish", "countdown"):
+        assert not np.array_equal(palette.tone(role).samples, builtin.tone(role).samples)
+    assert np.array_equal(palette.tone("start").samples, builtin.tone("start").samples)
+
+
+@pytest.mark.parametrize(("sound", "fragment"), [
+    ("countdown", "--sound: countdown: is not ROLE=FILE"),
+    ("beep=x.wav", "unknown tone role 'beep'"),
+    ("countdown=/no/such/file.wav", "/no/such/file.wav"),
+])
+def test_bad_sounds_are_one_line_errors(sound: str, fragment: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_main(["export", "activation", "--sound", sound, "-o", "/tmp/unused.mp3",
+                             "--engine", "pyttsx3"], capsys)
+    assert code == 2, err
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1

@@ -24,6 +24,8 @@ class Config:
     timing: Layer = field(default_factory=lambda: Layer("defaults", {}))
     voice: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    #: Tone role -> the user's own sound file.
+    sounds: dict[str, str] = field(default_factory=dict)
 
 
 def config_path() -> Path:
@@ -48,13 +50,14 @@ def load_config(path: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(source, "", f"cannot be read: {err}") from None
     for key in data:
-        if key not in ("timing", "voice"):
-            suggestion = did_you_mean(key, ["timing", "voice"])
+        if key not in ("timing", "voice", "sounds"):
+            suggestion = did_you_mean(key, ["timing", "voice", "sounds"])
             raise ContentError(source, key, f"unknown key {key!r}{suggestion}",
-                               allowed="timing, voice")
+                               allowed="timing, voice, sounds")
     timing = data.get("timing", {})
     voice = data.get("voice", {})
-    for name, table in (("timing", timing), ("voice", voice)):
+    sounds = data.get("sounds", {})
+    for name, table in (("timing", timing), ("voice", voice), ("sounds", sounds)):
         if not isinstance(table, dict):
             raise ContentError(source, name, "is not a table", allowed="a table")
     layer = Layer(source, timing, "timing")
@@ -70,4 +73,8 @@ def load_config(path: Path | None = None) -> Config:
         if key in ("engine", "voice") and (not isinstance(value, str) or not value.strip()):
             raise ContentError(source, f"voice.{key}", f"{value!r} is not allowed",
                                allowed="a non-empty string")
-    return Config(layer, dict(voice), path)
+    for role, value in sounds.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ContentError(source, f"sounds.{role}", f"{value!r} is not a file path",
+                               allowed="a path to a WAV, MP3 or OGG file")
+    return Config(layer, dict(voice), path, dict(sounds))

@@ -15,8 +15,10 @@ import click
 
 from repcue.cli.options import (
     load_session,
+    palette_for,
     pop_session_options,
     session_options,
+    sound_option,
     synthesis_progress,
 )
 from repcue.clip import Clip
@@ -32,7 +34,6 @@ from repcue.export import (
 from repcue.export.encoders import FORMATS
 from repcue.export.safe_write import prepare_destination
 from repcue.timeline import Timeline
-from repcue.tones import default_palette
 
 EXAMPLES = """\b
 Examples:
@@ -129,10 +130,11 @@ def _is_folder(output: Path) -> bool:
               help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Workouts exported at once.")
+@sound_option
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
            bitrate: int, sample_rate: str, no_sidecars: bool, force: bool, lead_in: float,
-           lead_in_noise: bool, jobs: int, **kwargs: Any) -> None:
+           lead_in_noise: bool, jobs: int, sounds: tuple[str, ...], **kwargs: Any) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
     opts = pop_session_options(kwargs)
@@ -149,7 +151,7 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
         format=_format_for(output, fmt), bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
         sample_rate=int(sample_rate))
-    palette = default_palette(44100)
+    palette = palette_for(sounds, 44100)
 
     if not several:
         name = names[0]

@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 
 import click
 
+from repcue.config import load_config
 from repcue.errors import ContentError
 from repcue.session import Progress, Request, Session, prepare
+from repcue.tones import TonePalette, default_palette, load_palette
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,6 +26,25 @@ def content_option(f: F) -> F:
     return click.option(
         "--content", "content_dirs", multiple=True, type=click.Path(path_type=Path),
         help="Extra content folder (with exercises/ and workouts/); may repeat.")(f)
+
+
+def sound_option(f: F) -> F:
+    return click.option(
+        "--sound", "sounds", multiple=True, metavar="ROLE=FILE",
+        help="Your own WAV/MP3/OGG for a tone role (countdown, start, finish, eccentric, bottom, "
+             "concentric, top, hold), e.g. --sound countdown=beep.wav; may repeat.")(f)
+
+
+def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:
+    """The tone palette: built-in tones, with the config's ``[sounds]`` and ``--sound`` files."""
+    overrides = {role: Path(path).expanduser() for role, path in load_config().sounds.items()}
+    for item in sounds:
+        role, sep, path = item.partition("=")
+        if not sep or not role.strip() or not path.strip():
+            raise ContentError("--sound", item, "is not ROLE=FILE", value=item,
+                               allowed="e.g. --sound countdown=~/beep.wav")
+        overrides[role.strip()] = Path(path.strip()).expanduser()
+    return load_palette(overrides, rate) if overrides else default_palette(rate)
 
 
 def session_options(f: F) -> F:

@@ -11,8 +11,10 @@ import click
 
 from repcue.cli.options import (
     load_session,
+    palette_for,
     pop_session_options,
     session_options,
+    sound_option,
     synthesis_progress,
 )
 from repcue.errors import AudioError, ContentError
@@ -27,7 +29,6 @@ from repcue.player.session import play as play_session
 from repcue.player.sink import SoundDeviceSink
 from repcue.render import Renderer, RenderSettings
 from repcue.speech import default_cache_dir
-from repcue.tones import default_palette
 
 #: The export's mix rate, so what is heard is the export sample for sample.
 PLAY_RATE = 44100
@@ -102,11 +103,12 @@ def _display(quiet: bool, clock: WallClock) -> Display:
 @click.option("--start-at", metavar="EXERCISE[:SET]|MM:SS",
               help="Start at an exercise, one of its sets, or a time (to resume).")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
+@sound_option
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
          lead_in: float, lead_in_noise: bool, start_at: str | None, quiet: bool,
-         **kwargs: Any) -> None:
+         sounds: tuple[str, ...], **kwargs: Any) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
     opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
@@ -129,7 +131,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     try:
         timeline = session.timeline
         begin = start_ms(timeline, start_at) if start_at else 0
-        palette = default_palette(PLAY_RATE)
+        palette = palette_for(sounds, PLAY_RATE)
         # Live play sounds as loud as an export: the same measured gain, remembered.
         gain_db = live_gain(timeline, session.clips, palette, rate=PLAY_RATE,
                             lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
