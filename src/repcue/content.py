@@ -295,6 +295,9 @@ class Library:
                 path = candidate
             else:
                 raise NotFoundError("workout", name, self.workout_files)
+        return self._load_workout(path)
+
+    def _load_workout(self, path: Path) -> Workout:
         return workout_from_text(
             _read(path), str(path), path.stem, self.exercise, self.exercise_files
         )
@@ -308,9 +311,7 @@ class Library:
                 if path.parent.name == "exercises":
                     load_exercise(path)
                 else:
-                    workout_from_text(
-                        _read(path), str(path), path.stem, self.exercise, self.exercise_files
-                    )
+                    self._load_workout(path)
             except RepcueError as err:
                 errors.append(err)
         return len(targets), errors

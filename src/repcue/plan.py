@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from repcue.model import Exercise, Phase, PresetMode, Sides, Verbosity, Workout
 from repcue.timing import Layer, Timing, resolve
@@ -131,7 +131,6 @@ class Plan:
     workout_id: str
     title: str
     segments: tuple[Segment, ...]
-    timings: tuple[Timing, ...] = field(default=())
 
     def texts(self) -> list[str]:
         """Every phrase the plan may speak, brief variants included, each once."""
@@ -210,7 +209,7 @@ def plan(workout: Workout, timings: Sequence[Timing], *, seed: int | None = None
     segs.append(Flex("finish", 1500, finish_ctx,
                      head=tuple(Cue("finish", w, finish_ctx) for w in words),
                      marks=(Mark(0, TONE_MS, "tone", "finish", finish_ctx),)))
-    return Plan(workout.id, workout.title, tuple(segs), tuple(timings))
+    return Plan(workout.id, workout.title, tuple(segs))
 
 
 def _exercise(ex: Exercise, timing: Timing, index: int, next_name: str | None,

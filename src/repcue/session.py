@@ -7,7 +7,7 @@ This is the one road every command takes (plan, export, play), so what you see i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +54,17 @@ class Session:
     engine: str | None = None
 
 
+def _with_config(request: Request) -> Request:
+    """The request with its config read (once: plan and voice both need it)."""
+    return request if request.config is not None else replace(request, config=load_config())
+
+
+def _config(request: Request) -> Config:
+    return request.config if request.config is not None else load_config()
+
+
 def build_plan(request: Request) -> tuple[Workout, Plan]:
-    config = request.config if request.config is not None else load_config()
+    config = _config(request)
     library = Library.discover(request.content_dirs)
     workout = library.workout(request.name)
     ids = [e.exercise.id for e in workout.entries]
@@ -74,7 +83,7 @@ def build_plan(request: Request) -> tuple[Workout, Plan]:
 def voice_settings(request: Request) -> VoiceSettings:
     from repcue.speech import VoiceSettings
 
-    config = request.config if request.config is not None else load_config()
+    config = _config(request)
     voice = config.voice
     return VoiceSettings(
         engine=request.engine or str(voice.get("engine", "auto")),
@@ -85,6 +94,7 @@ def voice_settings(request: Request) -> VoiceSettings:
 
 def prepare(request: Request, progress: Progress | None = None) -> Session:
     """Plan, synthesise what is missing (unless estimating), and schedule on real durations."""
+    request = _with_config(request)
     workout, the_plan = build_plan(request)
     if request.estimate:
         return Session(workout, the_plan, schedule(the_plan, estimate_ms), {}, None)

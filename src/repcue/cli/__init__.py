@@ -37,17 +37,11 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from repcue.cli import content_commands
+    # Imported once the group exists: each command module imports repcue.cli.options,
+    # which runs this package's __init__ first.
+    from repcue.cli import content_commands, export_commands, play_commands, speech_commands
 
-    modules = [content_commands]
-    # Speech, export and play commands pull in audio libraries only when they run.
-    for name in ("speech_commands", "export_commands", "play_commands"):
-        try:
-            modules.append(__import__(f"repcue.cli.{name}", fromlist=["COMMANDS"]))
-        except ImportError as err:  # a half-installed optional part must not break the rest
-            if err.name is None or not err.name.startswith("repcue"):
-                raise
-    for module in modules:
+    for module in (content_commands, speech_commands, export_commands, play_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

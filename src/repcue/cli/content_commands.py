@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from repcue.cli.options import (
 )
 from repcue.content import Library
 from repcue.errors import NotFoundError
-from repcue.plan import resolve_timings
+from repcue.model import Exercise
+from repcue.plan import plan, resolve_timings
 from repcue.schedule import schedule
 from repcue.timeline import Timeline
-from repcue.timing import Timing, resolve
+from repcue.timing import Layer, Timing, resolve
 
 
 def clock(ms: int) -> str:
@@ -36,7 +38,7 @@ def list_command(content_dirs: tuple[Path, ...]) -> None:
     click.echo("Workouts:")
     for name in sorted(library.workout_files):
         workout = library.workout(name)
-        timeline = schedule(_plan(workout))
+        timeline = schedule(plan(workout, resolve_timings(workout)))
         exercises = ", ".join(dict.fromkeys(e.exercise.name for e in workout.entries))
         click.echo(f"  {name:<20} {workout.title} (about {round(timeline.duration_ms / 60000)} "
                    f"min): {exercises}")
@@ -44,12 +46,6 @@ def list_command(content_dirs: tuple[Path, ...]) -> None:
     for name in sorted(library.exercise_files):
         exercise = library.exercise(name)
         click.echo(f"  {name:<20} {exercise.name}: {', '.join(exercise.targets)}")
-
-
-def _plan(workout: Any) -> Any:
-    from repcue.plan import plan
-
-    return plan(workout, resolve_timings(workout))
 
 
 @click.command("show", epilog="\b\nExamples:\n  repcue show overhead-press\n"
@@ -85,13 +81,11 @@ def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
                         [*library.exercise_files, *library.workout_files])
 
 
-def _defaults_layer(ex: Any) -> Any:
-    from repcue.timing import Layer
-
+def _defaults_layer(ex: Exercise) -> Layer:
     return Layer(ex.source, ex.defaults, "defaults")
 
 
-def _items(label: str, items: Any) -> None:
+def _items(label: str, items: Sequence[str]) -> None:
     click.echo(f"  {label + ':':<11} " + f"\n  {'':<11} ".join(items))
 
 

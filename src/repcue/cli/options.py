@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -124,8 +125,6 @@ def load_session(name: str, *, estimate: bool = False, progress: Progress | None
 
 def synthesis_progress() -> tuple[Progress | None, Callable[[], None]]:
     """A progress bar for synthesis on a terminal; nothing when output is piped."""
-    import sys
-
     if not sys.stderr.isatty():
         return None, lambda: None
     from rich.progress import Progress as Bar
