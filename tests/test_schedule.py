@@ -188,6 +188,7 @@ def test_builtin_workouts_match_their_golden_timelines(name: str) -> None:
         path.write_text(text)
     assert json.loads(text) == json.loads(path.read_text()), (
         f"{name} changed; review the diff and rerun with REPCUE_UPDATE_GOLDEN=1")
+    assert Timeline.from_dict(json.loads(path.read_text())) == timeline
 
 
 def test_builtin_workouts_have_the_lengths_the_issue_asks_for() -> None:

@@ -25,7 +25,7 @@ TENS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "
         80: "eighty", 90: "ninety"}
 
 #: Speech priority inside a rep: lower numbers win when two cues want the same time.
-PRIORITY = {"go": 0, "countdown": 0, "count": 1, "last": 2, "halfway": 2, "form": 3, "phase": 4}
+PRIORITY = {"go": 0, "countdown": 0, "count": 1, "form": 3, "phase": 4}
 
 TONE_MS = 150
 

@@ -9,7 +9,7 @@ the rendering edge.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 SCHEMA = "repcue.timeline/1"
@@ -50,17 +50,8 @@ class Event:
         return self.end_ms - self.start_ms
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "start_ms": self.start_ms,
-            "end_ms": self.end_ms,
-            "kind": self.kind,
-            "role": self.role,
-            "text": self.text,
-            "exercise": self.exercise,
-            "set": self.set,
-            "side": self.side,
-            "rep": self.rep,
-        }
+        # Field order is the contract's key order.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True, slots=True)
