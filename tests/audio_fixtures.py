@@ -193,6 +193,7 @@ def _main() -> None:
     """Child process: play the short session on a PortAudio device, tap what it was handed."""
     import argparse
 
+    from repcue.player.clock import WallClock
     from repcue.player.controls import NoControls
     from repcue.player.devices import pick_output
     from repcue.player.display import QuietDisplay
@@ -222,7 +223,6 @@ def _main() -> None:
         # SIGTERM: the server goes away at once but still frees its slot in JACK's registry
         # (a SIGKILLed jackd leaks it, and after eight leaks no jackd starts at all).
         threading.Timer(args.kill_jack_after, os.kill, (pid, signal.SIGTERM)).start()
-    from repcue.player.clock import WallClock
 
     t0 = time.monotonic()
     result = play(renderer.timeline, renderer, sink, NoControls(), QuietDisplay(), WallClock(),

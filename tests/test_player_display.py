@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from audio_fixtures import REST_MS, SET_MS, short_renderer
-from repcue.player.display import Guide, LiveDisplay, Status, clock_text, panel
+from repcue.player.display import Guide, LiveDisplay, Status, panel
 from repcue.timeline import Timeline
 
 SET1, SET2 = 1000, 1000 + SET_MS + REST_MS
@@ -64,12 +64,6 @@ def test_extra_rest_counts_in_the_time_left(guide: Guide, timeline: Timeline) ->
 def test_after_the_last_exercise(guide: Guide, timeline: Timeline) -> None:
     status = guide.at(timeline.duration_ms - 500)
     assert (status.exercise, status.cue, status.next_up) == (None, "Done.", "finish")
-
-
-def test_clock_text() -> None:
-    assert clock_text(0) == "00:00"
-    assert clock_text(75_999) == "01:15"
-    assert clock_text(3_725_000) == "1:02:05"
 
 
 def test_panel_shows_every_part() -> None:

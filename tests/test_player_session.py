@@ -8,14 +8,14 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from audio_fixtures import RATE, REST_MS, SET_MS, FakeClock, short_renderer
+from audio_fixtures import RATE, REST_MS, SET_MS, FakeClock, short_renderer, short_session
 from repcue.errors import AudioError
 from repcue.player.controls import Command, NoControls, ScriptedControls
 from repcue.player.display import LineDisplay, QuietDisplay
 from repcue.player.navigation import AGAIN_MS, EXTRA_REST_MS
 from repcue.player.session import PlayResult, play
 from repcue.player.sink import RecordingSink
-from repcue.render import Renderer
+from repcue.render import Renderer, RenderSettings
 from repcue.tones import default_palette
 
 TICK = 0.05
@@ -228,9 +228,8 @@ class BreakingRenderer(Renderer):
 
 
 def test_a_render_failure_is_an_audio_error_not_a_hang() -> None:
-    base = short_renderer()
-    renderer = BreakingRenderer(base.timeline, base._clips, default_palette(RATE),
-                                base.settings)
+    timeline, clips = short_session()
+    renderer = BreakingRenderer(timeline, clips, default_palette(RATE), RenderSettings(rate=RATE))
     sink = RecordingSink()
     with pytest.raises(AudioError, match="rendering the session failed: ValueError: disk on"):
         play(renderer.timeline, renderer, sink, NoControls(), QuietDisplay(), FakeClock(sink),

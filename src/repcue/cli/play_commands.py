@@ -19,11 +19,11 @@ from repcue.cli.options import (
 )
 from repcue.errors import AudioError, ContentError
 from repcue.export.live_level import live_gain
-from repcue.player.clock import WallClock
+from repcue.player.clock import Clock, WallClock
 from repcue.player.controls import HELP, KeyboardControls
 from repcue.player.devices import EXPORT_HINT, output_devices, pick_output
-from repcue.player.display import Display, LineDisplay, LiveDisplay, QuietDisplay, clock_text
-from repcue.player.navigation import start_ms
+from repcue.player.display import Display, LineDisplay, LiveDisplay, QuietDisplay
+from repcue.player.navigation import clock_text, start_ms
 from repcue.player.session import PlayResult
 from repcue.player.session import play as play_session
 from repcue.player.sink import SoundDeviceSink
@@ -77,7 +77,7 @@ def resume_line(ctx: click.Context, name: str, at_ms: int) -> str:
     return shlex.join(words)
 
 
-def _display(quiet: bool, clock: WallClock) -> Display:
+def _display(quiet: bool, clock: Clock) -> Display:
     if quiet:
         return QuietDisplay()
     if sys.stdout.isatty():
@@ -133,10 +133,11 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
         begin = start_ms(timeline, start_at) if start_at else 0
         palette = palette_for(sounds, PLAY_RATE)
         # Live play sounds as loud as an export: the same measured gain, remembered.
+        lead_in_ms = round(lead_in * 1000)
         gain_db = live_gain(timeline, session.clips, palette, rate=PLAY_RATE,
-                            lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
+                            lead_in_ms=lead_in_ms, lead_in_noise=lead_in_noise,
                             cache_dir=opts.get("cache_dir") or default_cache_dir())
-        settings = RenderSettings(rate=PLAY_RATE, lead_in_ms=round(lead_in * 1000),
+        settings = RenderSettings(rate=PLAY_RATE, lead_in_ms=lead_in_ms,
                                   lead_in_noise=lead_in_noise, gain_db=gain_db)
         renderer = Renderer(timeline, session.clips, palette, settings)
         clock = WallClock()

@@ -16,6 +16,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from repcue.player.clock import Clock
+
 
 class Command(enum.Enum):
     PAUSE = "pause"  # toggles pause and resume
@@ -65,7 +67,7 @@ class NoControls:
 class ScriptedControls:
     """Commands at given session-clock times, for tests and benchmarks: [(seconds, command)]."""
 
-    def __init__(self, script: Iterable[tuple[float, Command]], clock: _Clock) -> None:
+    def __init__(self, script: Iterable[tuple[float, Command]], clock: Clock) -> None:
         self._script = sorted(script, key=lambda item: item[0])
         self._clock = clock
         self._t0 = 0.0
@@ -82,10 +84,6 @@ class ScriptedControls:
 
     def stop(self) -> None:
         pass
-
-
-class _Clock(Protocol):
-    def now(self) -> float: ...
 
 
 class KeyboardControls:

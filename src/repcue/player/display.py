@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import IO, Protocol
-
-from rich.console import Console, Group
-from rich.live import Live
-from rich.progress_bar import ProgressBar
-from rich.text import Text
+from typing import IO, TYPE_CHECKING, Protocol
 
 from repcue.player.clock import Clock
 from repcue.player.controls import HELP
+from repcue.player.navigation import clock_text
 from repcue.timeline import Event, Timeline
+
+if TYPE_CHECKING:  # rich loads with the live view only: every repcue command imports this module
+    from rich.console import Console, Group
 
 
 @dataclass(frozen=True)
@@ -50,13 +49,6 @@ class Status:
         return " · ".join(parts)
 
 
-def clock_text(ms: int) -> str:
-    seconds = max(0, ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
 class Guide:
     """Looks up the session's state at a timeline millisecond."""
 
@@ -72,17 +64,15 @@ class Guide:
             self._sets[m.exercise] = max(self._sets.get(m.exercise, 0), m.set or 0)
         self._speech = list(timeline.speech())
         self._speech_starts = [e.start_ms for e in self._speech]
-        counted = [e for e in timeline.events if e.rep is not None or e.side is not None]
-        self._counted = counted
-        self._counted_starts = [e.start_ms for e in counted]
+        self._counted = [e for e in timeline.events if e.rep is not None or e.side is not None]
+        self._counted_starts = [e.start_ms for e in self._counted]
         self._reps: dict[tuple[str | None, int | None, str | None], int] = {}
-        for e in counted:
+        for e in self._counted:
             if e.rep is not None:
                 key = (e.exercise, e.set, e.side)
                 self._reps[key] = max(self._reps.get(key, 0), e.rep)
-        next_points = [m for m in timeline.markers() if m.role in ("set", "exercise")]
-        self._next = next_points
-        self._next_starts = [m.start_ms for m in next_points]
+        self._next = [m for m in timeline.markers() if m.role in ("set", "exercise")]
+        self._next_starts = [m.start_ms for m in self._next]
 
     def at(self, ms: int, *, extra_ms: int = 0, paused: bool = False) -> Status:
         total = self.timeline.duration_ms
@@ -170,11 +160,12 @@ class LineDisplay:
         pass
 
     def show(self, status: Status) -> None:
-        key = (status.where(), status.cue, status.paused)
+        where = status.where()
+        key = (where, status.cue, status.paused)
         if key == self._last:
             return
         self._last = key
-        line = f"[{clock_text(status.elapsed_ms)}] {status.where()}"
+        line = f"[{clock_text(status.elapsed_ms)}] {where}"
         if status.paused:
             line += " · paused"
         if status.cue:
@@ -200,6 +191,8 @@ class LiveDisplay:
         self.console = console
         self.clock = clock
         self.interval = 1.0 / fps
+        from rich.live import Live
+
         self._live = Live(console=console, auto_refresh=False, transient=False)
         self._next_draw = 0.0
         self._note: str | None = None
@@ -229,6 +222,10 @@ class LiveDisplay:
 
 def panel(status: Status, note: str | None = None) -> Group:
     """The live view: title, place, cue, next, times and a bar, then the keys."""
+    from rich.console import Group
+    from rich.progress_bar import ProgressBar
+    from rich.text import Text
+
     head = Text(status.workout, style="bold")
     if status.paused:
         head.append("  ⏸ paused", style="yellow bold")

@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from repcue.errors import ContentError, NotFoundError
 from repcue.timeline import Timeline
 
 #: Pressing "back" this soon after a set started goes to the set before, like a music player.
@@ -82,13 +83,12 @@ class Course:
         if rest is None:
             return None
         point = position
-        moved = True
-        while moved:
-            moved = False
-            # Sounds are sorted by start; only those starting at or before the point matter.
-            for start, end in self.sounding[: bisect.bisect_right(self.sounding, (point, 2**62))]:
-                if start <= point < end:
-                    point, moved = end, True
+        # Sounds are sorted by start and the point only moves later, so one pass finds the
+        # end of a chain of overlapping sounds; the first sound starting after it ends it.
+        for start, end in self.sounding:
+            if start > point:
+                break
+            point = max(point, end)
         return min(point, rest[1])
 
     def samples(self, ms: int) -> int:
@@ -97,8 +97,6 @@ class Course:
 
 def start_ms(timeline: Timeline, spec: str) -> int:
     """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time ``[h:]mm:ss``."""
-    from repcue.errors import ContentError, NotFoundError
-
     parts = spec.strip().split(":")
     if all(p.strip().isdigit() for p in parts) and 2 <= len(parts) <= 3:
         seconds = 0
@@ -107,7 +105,7 @@ def start_ms(timeline: Timeline, spec: str) -> int:
         ms = seconds * 1000
         if ms >= timeline.duration_ms:
             raise ContentError("--start-at", "time", f"{spec} is past the end of the session",
-                               value=spec, allowed=f"before {_clock(timeline.duration_ms)}")
+                               value=spec, allowed=f"before {clock_text(timeline.duration_ms)}")
         return ms
     exercise, _, set_text = spec.strip().partition(":")
     exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
@@ -123,6 +121,9 @@ def start_ms(timeline: Timeline, spec: str) -> int:
     return sets[int(set_text)].start_ms
 
 
-def _clock(ms: int) -> str:
-    minutes, seconds = divmod(ms // 1000, 60)
-    return f"{minutes:02d}:{seconds:02d}"
+def clock_text(ms: int) -> str:
+    """``[h:]mm:ss`` of ``ms``, the form ``start_ms`` reads back (the resume line relies on it)."""
+    seconds = max(0, ms) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

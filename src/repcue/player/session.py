@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from repcue.errors import AudioError, RepcueError
 from repcue.player.clock import Clock
 from repcue.player.controls import Command, Controls
-from repcue.player.display import Display, Guide, clock_text
-from repcue.player.navigation import EXTRA_REST_MS, Course
+from repcue.player.display import Display, Guide
+from repcue.player.navigation import EXTRA_REST_MS, Course, clock_text
 from repcue.player.sink import Sink
 from repcue.player.source import Feed
 from repcue.render import Renderer
@@ -40,14 +40,14 @@ class PlayResult:
 
 class _Player:
     def __init__(self, timeline: Timeline, renderer: Renderer, feed: Feed, sink: Sink,
-                 display: Display, bt_offset: int) -> None:
+                 display: Display, bt_offset_ms: int) -> None:
         self.timeline = timeline
         self.renderer = renderer
         self.feed = feed
         self.sink = sink
         self.display = display
-        self.bt_offset = bt_offset
         self.course = Course.of(timeline, renderer.sample_at, renderer.rate)
+        self.bt_offset = self.course.samples(bt_offset_ms)
         self.guide = Guide(timeline)
         self.notes: list[str] = []
         self.lost_at: int | None = None  # where the device was lost, while it is away
@@ -138,8 +138,7 @@ def play(
     else:
         start, silence = 0, 0
     feed = Feed(renderer, start, silence_first=silence)
-    player = _Player(timeline, renderer, feed, sink, display,
-                     bt_offset_ms * renderer.rate // 1000)
+    player = _Player(timeline, renderer, feed, sink, display, bt_offset_ms)
     reason = "finished"
     # The audio callback needs the GIL within one device period; a shorter switch interval
     # bounds how long the render thread can keep it waiting.

@@ -60,10 +60,12 @@ class Feed:
         self._blocks: Iterator[Samples] | None = None
         self._carry: Samples | None = None
         self._ended = False
-        # Consumer state (audio thread). ``_jump_to`` is written by the controlling thread
-        # before the generation is bumped, so the consumer sees it with the new generation.
+        # Consumer state (audio thread). ``_jump_to`` and ``_jump_silence`` are written by the
+        # controlling thread before the generation is bumped, so the consumer sees them with
+        # the new generation and never needs the lock.
         self._seen = 0
         self._jump_to = start
+        self._jump_silence = silence_first  # inserted silence right at ``_jump_to``
         self._block: Block | None = None
         self._offset = 0
         self._position = start
@@ -105,7 +107,7 @@ class Feed:
     def silence_left(self) -> int:
         """Inserted silence (extra rest) still to be played from ``position``."""
         if self._seen != self._generation:
-            return self._silence_at_jump()
+            return self._jump_silence
         return self._silence_left
 
     @property
@@ -127,6 +129,7 @@ class Feed:
             self._carry = None
             self._ended = False
             self._jump_to = start
+            self._jump_silence = self._insert_total if insert_at == start else 0
             self._generation += 1
             self._wake.notify_all()
         self._drain()
@@ -147,8 +150,8 @@ class Feed:
             self.error = err
             with self._lock:
                 self._ended = True
-                generation = self._generation
-            self._put(Block(generation, self._cursor, self._zeros[:0], end=True), generation)
+                generation, cursor = self._generation, self._cursor
+            self._put(Block(generation, cursor, self._zeros[:0], end=True), generation)
 
     def _render_ahead(self) -> None:
         while True:
@@ -219,7 +222,7 @@ class Feed:
             self._seen = self._generation
             self._block = None
             self._position = self._jump_to
-            self._silence_left = self._silence_at_jump()
+            self._silence_left = self._jump_silence
             self._waiting_first = True
         if self.paused or self.finished:
             out.fill(0)
@@ -256,7 +259,3 @@ class Feed:
             if self._offset >= len(block.samples):
                 self._block = None
         return True
-
-    def _silence_at_jump(self) -> int:
-        with self._lock:
-            return self._insert_total if self._insert_at == self._jump_to else 0
