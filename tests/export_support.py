@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from repcue.clip import Clip
+from repcue.export.loudness import LoudnessMeter
+from repcue.render import Renderer
 from repcue.timeline import Event, Timeline
 
 SPEECH_RATE = 22050
@@ -83,6 +85,14 @@ def workout(sets: int = 2, reps: int = 4, rest_ms: int = 8000, rep_ms: int = 400
     t += 600
     events.sort(key=lambda e: e.start_ms)
     return Timeline("test-workout", "Test workout", t, tuple(events)), clips
+
+
+def metered(renderer: Renderer) -> LoudnessMeter:
+    """A loudness meter (no true peak) fed the renderer's whole session, block by block."""
+    meter = LoudnessMeter(renderer.rate, true_peak=False)
+    for block in renderer.blocks():
+        meter.add(block)
+    return meter
 
 
 def decode(path: Path, rate: int = 44100) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import threading
 from pathlib import Path
 
 import mutagen.id3
@@ -219,7 +220,6 @@ def test_a_program_writes_each_workout_and_a_playlist(tmp_path: Path) -> None:
                         f"#EXTINF:{seconds[1]},Test workout\nrow.mp3\n")
 
 
-
 def test_a_failing_workout_stops_the_program_and_writes_no_playlist(tmp_path: Path) -> None:
     small = workout(sets=1, reps=1, exercises=("Kettlebell squat",))
 
@@ -234,8 +234,6 @@ def test_a_failing_workout_stops_the_program_and_writes_no_playlist(tmp_path: Pa
 
 
 def test_a_cancelled_export_leaves_nothing(tmp_path: Path, session: tuple) -> None:
-    import threading
-
     timeline, clips = session
     cancel = threading.Event()
     cancel.set()

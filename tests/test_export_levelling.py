@@ -6,10 +6,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from export_support import workout
+from export_support import metered, workout
 from repcue.clip import Clip
 from repcue.export.levelling import MEASURE_RATE, PeakProfile, find_gain, measuring_palette
-from repcue.export.loudness import LoudnessMeter
 from repcue.export.sound_groups import Loudness, SoundGroups
 from repcue.render import Renderer, RenderSettings
 from repcue.timeline import Timeline
@@ -24,10 +23,7 @@ def _renderer(timeline: Timeline, clips: Mapping[str, Clip], gain: float) -> Ren
 
 
 def _whole(renderer: Renderer) -> float:
-    meter = LoudnessMeter(renderer.rate, true_peak=False)
-    for block in renderer.blocks():
-        meter.add(block)
-    return meter.integrated_lufs
+    return metered(renderer).integrated_lufs
 
 
 def test_the_palette_is_halved_without_changing_its_sound() -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from export_support import speech_like, workout
+from export_support import metered, speech_like, workout
 from repcue.clip import Clip
 from repcue.export.levelling import MEASURE_RATE, PeakProfile, measuring_palette
 from repcue.export.loudness import LoudnessMeter
@@ -22,10 +22,7 @@ SETTINGS = RenderSettings(rate=MEASURE_RATE, block_size=MEASURE_RATE, lead_in_ms
 
 def _whole(timeline: Timeline, clips: Mapping[str, Clip], settings: RenderSettings,
            ) -> LoudnessMeter:
-    meter = LoudnessMeter(settings.rate, true_peak=False)
-    for block in Renderer(timeline, clips, PALETTE, settings).blocks():
-        meter.add(block)
-    return meter
+    return metered(Renderer(timeline, clips, PALETTE, settings))
 
 
 @pytest.mark.parametrize("gain", [0.0, 8.0, 16.0])

@@ -23,7 +23,7 @@ import numpy as np
 from repcue.clip import Clip, Samples
 from repcue.errors import AudioError
 from repcue.limiter import Limiter
-from repcue.resample import resample
+from repcue.resample import resample, resampled_length
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 
@@ -128,7 +128,8 @@ class Renderer:
                     )
                 clip = clips[text]
                 self._clips[text] = clip
-                speech.append((self.sample_at(event.start_ms), _length_at(clip, rate), text))
+                speech.append((self.sample_at(event.start_ms),
+                               resampled_length(len(clip.samples), clip.rate, rate), text))
             elif event.kind == "tone":
                 if event.role not in self._tones:
                     tone = palette.tone(event.role)
@@ -273,13 +274,6 @@ class Renderer:
             tail = idx >= self.lead_in_samples - fade
             noise[tail] *= ramp[self.lead_in_samples - 1 - idx[tail]]
         mix[a - lo : b - lo] += noise
-
-
-def _length_at(clip: Clip, rate: int) -> int:
-    """Length of ``clip`` once resampled to ``rate`` (what resample_poly returns)."""
-    if clip.rate == rate:
-        return len(clip.samples)
-    return -(-len(clip.samples) * rate // clip.rate)
 
 
 def _add(mix: Samples, lo: int, start: int, sound: Samples, end: int,

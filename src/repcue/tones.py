@@ -53,9 +53,11 @@ class TonePalette:
         try:
             return self.tones[role]
         except KeyError:
-            raise AudioError(
-                f"no tone for role {role!r} (allowed: {', '.join(TONE_ROLES)})"
-            ) from None
+            raise _no_tone(role) from None
+
+
+def _no_tone(role: str) -> AudioError:
+    return AudioError(f"no tone for role {role!r} (allowed: {', '.join(TONE_ROLES)})")
 
 
 # --- synthesis ----------------------------------------------------------------------------
@@ -140,7 +142,7 @@ def _synthesise(role: str, rate: int) -> Float64:
              (0.13, _voice(rate, 0.45, 1319.0, decay=5.0)),
              (0.26, _voice(rate, 0.6, 1568.0, decay=4.0))],
         )
-    raise AudioError(f"no tone for role {role!r} (allowed: {', '.join(TONE_ROLES)})")
+    raise _no_tone(role)
 
 
 def _normalised(wave: Float64 | Samples) -> Samples:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -23,7 +23,6 @@ from repcue.cli.options import (
 )
 from repcue.clip import Clip
 from repcue.content import Library
-from repcue.errors import ContentError
 from repcue.export import (
     ExportOptions,
     ExportResult,
@@ -32,6 +31,8 @@ from repcue.export import (
     sidecar_paths,
 )
 from repcue.export.encoders import FORMATS
+from repcue.export.exporter import SessionFactory
+from repcue.export.levelling import Progress
 from repcue.export.safe_write import prepare_destination
 from repcue.timeline import Timeline
 
@@ -44,7 +45,6 @@ Examples:
   repcue export activation back-strength -o out/ --bitrate 96 --lead-in 3
 """
 
-Progress = Callable[[str, int, int], None]
 _STAGES = {"measuring": "Measuring loudness", "correcting": "Measuring loudness",
            "encoding": "Encoding"}
 
@@ -173,15 +173,12 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
         return
 
     folder = output if output is not None else Path(".")
-    targets = [folder / f"{Path(n).stem}.{options.format}" for n in names]
-    prepare_destination([*targets, folder / "workouts.m3u8",
-                         *(p for t in targets if options.sidecars for p in sidecar_paths(t))],
-                        force=force)
+    # export_program refuses a name given twice, or files in the way, before any synthesis.
     # Synthesis runs one workout at a time (it already uses every core and shares a cache);
     # rendering and encoding overlap across workouts.
     synthesis = threading.Lock()
 
-    def factory(name: str) -> Callable[[], tuple[Timeline, Mapping[str, Clip]]]:
+    def factory(name: str) -> SessionFactory:
         def build() -> tuple[Timeline, Mapping[str, Clip]]:
             with synthesis:
                 session = load_session(name, **opts)
@@ -189,8 +186,6 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
 
         return build
 
-    if len(set(names)) != len(names):
-        raise ContentError("export", "names", "a workout is named twice", value=list(names))
     with _export_progress(f"{len(names)} workouts") as progress:
         results = export_program([(Path(n).stem, factory(n)) for n in names], folder, palette,
                                  options,

@@ -2,9 +2,9 @@
 
 Loudness passes first find the gain that brings the mix to the target (levelling.py),
 each rendering every distinct group of sounds once (sound_groups.py);
-then one writing pass renders at that gain while a meter thread measures what is written
-and an encoder thread encodes it (pipeline.py). The ID3 tag is built from the timeline
-before any audio exists, so the file is written front to back, once.
+then one writing pass renders at that gain and measures what is written, while an encoder
+thread encodes it (pipeline.py). The ID3 tag is built from the timeline before any audio
+exists, so the file is written front to back, once.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from pathlib import Path
 from repcue.clip import Clip
 from repcue.errors import ContentError, ExportError
 from repcue.export import playlist, sidecars
+from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
-from repcue.export.chapters import cue_lines
 from repcue.export.cover import cover_png
 from repcue.export.encoders import (
     FORMATS,
+    LAME_MONO_GAIN,
     Encoder,
     FfmpegEncoder,
     Mp3Encoder,
@@ -69,9 +70,6 @@ EXPORT_RATES = (22050, 44100)
 #: sessions); each headroom keeps about a decibel in hand over that.
 #: WAV keeps a little for the gap between the limiter's peak detector and BS.1770's.
 CODEC_HEADROOM_DB = {"mp3": 2.0, "ogg": 2.5, "m4a": 2.0, "wav": 0.2}
-#: lameenc scales mono input by 0.95 (measured: -0.445 dB at every bitrate and quality);
-#: the encoder input is raised by as much so the file has the level we measured.
-LAME_MONO_GAIN = 0.95
 
 
 @dataclass(frozen=True)
@@ -134,11 +132,10 @@ def _render_settings(options: ExportOptions, gain_db: float = 0.0) -> RenderSett
 
 
 def _open_encoder(pending: PendingFile, options: ExportOptions, renderer: Renderer,
-                  info: TrackInfo, timeline: Timeline,
+                  info: TrackInfo, file_chapters: Sequence[Chapter], cues: Sequence[CueLine],
                   metadata_file: Path | None) -> Encoder:
     if options.format == "mp3":
-        pending.file.write(tag_bytes(info, chapters_of(timeline, options.lead_in_ms),
-                                     cue_lines(timeline, options.lead_in_ms)))
+        pending.file.write(tag_bytes(info, file_chapters, cues))
         return Mp3Encoder(pending.file, renderer.rate, options.bitrate_kbps)
     if options.format == "wav":
         return WavEncoder(pending.file, renderer.rate, renderer.total_samples)
@@ -196,9 +193,10 @@ def export_session(
 
     headroom_db = CODEC_HEADROOM_DB[options.format]
 
+    # Halved once here: at the default rate the loudness passes use these same tones.
+    palette = palette_at(palette, options.sample_rate)
     gain_db = mix_gain(timeline, clips, palette, options, progress)
-    renderer = Renderer(timeline, clips, palette_at(palette, options.sample_rate),
-                        _render_settings(options, gain_db))
+    renderer = Renderer(timeline, clips, palette, _render_settings(options, gain_db))
     scale = 10.0 ** (-headroom_db / 20.0)
     if options.format == "mp3":
         scale /= LAME_MONO_GAIN
@@ -206,11 +204,13 @@ def export_session(
     info = TrackInfo(timeline.title, options.artist, options.album, options.track, options.date,
                      cover_png())
     file_chapters = chapters_of(timeline, options.lead_in_ms)
+    cues = cue_lines(timeline, options.lead_in_ms)
     meta = (ffmetadata(info, file_chapters, options.format)
             if options.format in ("ogg", "m4a") else None)
     meter = LoudnessMeter(renderer.rate)
     with _metadata_file(meta) as metadata_path, safe_output(path, force=options.force) as pending:
-        encoder = _open_encoder(pending, options, renderer, info, timeline, metadata_path)
+        encoder = _open_encoder(pending, options, renderer, info, file_chapters, cues,
+                                metadata_path)
         try:
             # PCM conversion stays in this thread: the encoder's is the longer job.
             encoding: Stage[bytes] = Stage("encoder", encoder.write, QUEUE_CHUNKS)
@@ -234,7 +234,6 @@ def export_session(
 
     written: list[Path] = []
     if options.sidecars:
-        cues = cue_lines(timeline, options.lead_in_ms)
         duration_ms = renderer.total_samples * 1000 // renderer.rate
         lrc_path, vtt_path = sidecar_paths(path)
         write_bytes_safely(lrc_path, sidecars.lrc(info.title, info.artist, info.album,
@@ -280,7 +279,7 @@ def export_program(
     if options.sidecars:
         every += [p for t in targets for p in sidecar_paths(t)]
     prepare_destination(every, force=options.force)
-
+    palette = palette_at(palette, options.sample_rate)  # once, not once per session
     cancel = threading.Event()
 
     def one(index: int) -> ExportResult:

@@ -17,6 +17,7 @@ import numpy as np
 from repcue.clip import Clip, Samples
 from repcue.export.sound_groups import Loudness
 from repcue.limiter import CEILING_DBFS as LIMITER_CEILING_DB
+from repcue.resample import halve
 from repcue.tones import TonePalette
 
 Progress = Callable[[str, int, int], None]
@@ -31,22 +32,13 @@ MAX_CORRECTIONS = 4
 GAIN_TOLERANCE_LU = 0.2
 
 
-def _halved(samples: Samples) -> Samples:
-    """``samples`` at half the rate: a windowed-sinc low-pass, then every other sample."""
-    reach = 31
-    m = np.arange(-reach, reach + 1)
-    taps = np.sinc(m / 2.0) / 2.0 * np.kaiser(len(m), 8.0)
-    taps /= taps.sum()
-    return np.convolve(samples, taps)[reach::2][: -(-len(samples) // 2)].astype(np.float32)
-
-
 def palette_at(palette: TonePalette, rate: int) -> TonePalette:
     """The palette with every tone at twice ``rate`` halved here, in numpy.
 
     The renderer would resample the tones itself, but through scipy, whose import alone
     costs more memory than the whole export. Tones at other rates are left to it.
     """
-    tones = {role: Clip(_halved(clip.samples), rate) if clip.rate == 2 * rate else clip
+    tones = {role: Clip(halve(clip.samples), rate) if clip.rate == 2 * rate else clip
              for role, clip in palette.tones.items()}
     return TonePalette(rate, tones)
 

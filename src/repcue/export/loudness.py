@@ -100,7 +100,6 @@ class LoudnessMeter:
     def __init__(self, rate: int, *, true_peak: bool = True) -> None:
         self.rate = rate
         self._h = k_weighting_response(rate)
-        self._spectra: dict[int, npt.NDArray[np.complex128]] = {}
         self._tail: Floats = np.zeros(len(self._h) - 1)  # the input the filter still rings from
         self._step = rate // 10  # 100 ms: gating blocks are 4 of these with 75 % overlap
         self._partial = 0.0
@@ -137,9 +136,7 @@ class LoudnessMeter:
         """
         taps = len(self._h)
         size = 1 << (min(4 * taps, len(x) + taps) - 1).bit_length()
-        spectrum = self._spectra.get(size)
-        if spectrum is None:
-            spectrum = self._spectra[size] = np.fft.rfft(self._h, size)
+        spectrum = _response_spectrum(self.rate, size)
         joined = np.concatenate((self._tail, x))
         self._tail = joined[len(joined) - (taps - 1):]
         out = np.empty(len(x))
@@ -240,7 +237,8 @@ def gated_loudness(steps: Floats, step: int) -> float:
     return -0.691 + 10.0 * math.log10(float(np.mean(kept)))
 
 
-@lru_cache(maxsize=4)
+# Rates times FFT sizes: the meter's full and last-block sizes, k_weighted's, at two rates.
+@lru_cache(maxsize=8)
 def _response_spectrum(rate: int, size: int) -> npt.NDArray[np.complex128]:
     spectrum = np.fft.rfft(k_weighting_response(rate), size)
     spectrum.setflags(write=False)

@@ -76,6 +76,7 @@ def remove_stale_temps(folder: Path) -> list[Path]:
 
 def prepare_destination(paths: list[Path], *, force: bool) -> None:
     """Create the folders, clear stale temporaries and refuse to replace files unless forced."""
+    cleaned: set[Path] = set()
     for path in paths:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +84,9 @@ def prepare_destination(paths: list[Path], *, force: bool) -> None:
             raise ExportError(describe_os_error(path.parent, exc)) from exc
         if path.is_dir():
             raise ExportError(f"cannot write {path}: it is a folder")
-        remove_stale_temps(path.parent)
+        if path.parent not in cleaned:  # a program's files share a folder: list it once
+            cleaned.add(path.parent)
+            remove_stale_temps(path.parent)
         if path.exists() and not force:
             raise ExportError(
                 f"{path} already exists; pass --force to replace it",

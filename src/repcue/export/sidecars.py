@@ -33,7 +33,8 @@ def lrc(title: str, artist: str, album: str, duration_ms: int, cues: Sequence[Cu
     return "\n".join(lines) + "\n"
 
 
-def _vtt_time(ms: int) -> str:
+def vtt_time(ms: int) -> str:
+    """``HH:MM:SS.mmm``, as WebVTT cues and Vorbis chapter comments write times."""
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
@@ -44,9 +45,9 @@ def vtt(title: str, cues: Sequence[CueLine], chapters: Sequence[Chapter] = ()) -
     """A WebVTT file with one cue per spoken line; chapters go in a NOTE for people reading it."""
     parts = [f"WEBVTT - {_one_line(title)}"]
     if chapters:
-        listing = "\n".join(f"{_vtt_time(c.start_ms)} {c.title}" for c in chapters)
+        listing = "\n".join(f"{vtt_time(c.start_ms)} {c.title}" for c in chapters)
         parts.append("NOTE chapters\n" + listing.replace("-->", "->"))
     for i, cue in enumerate(cues, start=1):
         text = _one_line(cue.text).replace("-->", "->")
-        parts.append(f"{i}\n{_vtt_time(cue.start_ms)} --> {_vtt_time(cue.end_ms)}\n{text}")
+        parts.append(f"{i}\n{vtt_time(cue.start_ms)} --> {vtt_time(cue.end_ms)}\n{text}")
     return "\n\n".join(parts) + "\n"

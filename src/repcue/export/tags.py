@@ -19,6 +19,7 @@ import mutagen.id3
 
 from repcue import __version__
 from repcue.export.chapters import Chapter, CueLine
+from repcue.export.sidecars import vtt_time
 
 # mutagen's frame constructors are untyped; going through Any keeps mypy --strict quiet.
 _id3: Any = mutagen.id3
@@ -128,12 +129,6 @@ def _ffmeta_escape(text: str) -> str:
     return text
 
 
-def _vorbis_time(ms: int) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
-
-
 def ffmetadata(info: TrackInfo, chapters: Sequence[Chapter], fmt: str = "m4a") -> str:
     """The same names and chapters for ffmpeg's muxers (ogg, m4a), as an FFMETADATA1 file.
 
@@ -149,7 +144,7 @@ def ffmetadata(info: TrackInfo, chapters: Sequence[Chapter], fmt: str = "m4a") -
         lines.append(f"date={_ffmeta_escape(info.date)}")
     if fmt == "ogg":
         for number, chapter in enumerate(chapters, start=1):
-            lines += [f"CHAPTER{number:03d}={_vorbis_time(chapter.start_ms)}",
+            lines += [f"CHAPTER{number:03d}={vtt_time(chapter.start_ms)}",
                       f"CHAPTER{number:03d}NAME={_ffmeta_escape(chapter.title)}"]
         return "\n".join(lines) + "\n"
     for chapter in chapters:
