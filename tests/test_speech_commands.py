@@ -57,6 +57,8 @@ def test_say_writes_a_wav_with_the_engines_rate(tmp_path: Path) -> None:
     with wave.open(str(out)) as wav:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)
         assert 0.5 < wav.getnframes() / 22050 < 3.0
+    # Written beside itself and moved into place: no temporary file is left over.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clips", "cue.wav"]
 
 
 def test_say_with_an_unknown_voice_raises_for_the_main_group(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from repcue.errors import SpeechError
+from repcue.errors import ContentError, SpeechError
 from repcue.speech import UnknownVoiceError, VoiceSettings, neural_available, resolve_engine
 from repcue.speech.engine import (
     BUILTIN_ENGINES,
@@ -57,7 +57,5 @@ def test_unknown_voice_names_close_matches_and_survives_a_process_boundary() -> 
 
 @pytest.mark.parametrize("rate", [0.2, 3.0])
 def test_a_rate_out_of_range_is_a_content_error(rate: float) -> None:
-    from repcue.errors import ContentError
-
     with pytest.raises(ContentError, match="rate"):
         VoiceSettings(rate=rate)

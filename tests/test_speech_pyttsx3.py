@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from repcue.speech import UnknownVoiceError, VoiceSettings, list_voices, synthesize
+from repcue.errors import SpeechError
+from repcue.speech import (
+    UnknownVoiceError,
+    VoiceSettings,
+    list_voices,
+    pyttsx3_engine,
+    synthesize,
+)
 from repcue.speech.polish import TARGET_DBFS, speech_level_dbfs
 
 pytestmark = pytest.mark.speech
@@ -86,8 +94,6 @@ print(len(clip.samples), clip.rate, *sorted(mapped))
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the loader wheel is for Linux")
 def test_without_system_espeak_the_loader_wheel_speaks() -> None:
     loader = pytest.importorskip("espeakng_loader")
-    import subprocess
-
     src = str(Path(__file__).resolve().parents[1] / "src")
     run = subprocess.run([sys.executable, "-c", FALLBACK_SCRIPT], capture_output=True,
                          text=True, timeout=60, check=False, env={"PYTHONPATH": src})
@@ -99,9 +105,6 @@ def test_without_system_espeak_the_loader_wheel_speaks() -> None:
 
 def test_without_any_espeak_the_error_gives_both_install_lines(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from repcue.errors import SpeechError
-    from repcue.speech import pyttsx3_engine
-
     monkeypatch.setattr(pyttsx3_engine, "_system_espeak", lambda: None)
     monkeypatch.setattr(pyttsx3_engine, "_loader_paths", lambda: None)
     monkeypatch.setattr(sys, "platform", "linux")
@@ -114,8 +117,6 @@ def test_without_any_espeak_the_error_gives_both_install_lines(
 def test_a_broken_espeak_install_is_an_error_not_a_dead_cli(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """espeak-ng with no data exits its whole process; only the worker may die of it."""
-    from repcue.errors import SpeechError
-
     empty = tmp_path / "espeak-ng-data"
     empty.mkdir()
     monkeypatch.setenv("ESPEAK_DATA_PATH", str(empty))

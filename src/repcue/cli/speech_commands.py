@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import click
-import numpy as np
 
 from repcue.clip import Clip
-from repcue.errors import AudioError, ExportError
+from repcue.errors import AudioError
+from repcue.export.encoders import WavEncoder, to_pcm16
+from repcue.export.safe_write import safe_output
+from repcue.player.devices import portaudio
 from repcue.speech import (
     VoiceSettings,
     cache_clear,
     cache_info,
+    default_cache_dir,
     list_voices,
     resolve_engine,
     synthesize,
@@ -48,26 +50,18 @@ def voices(engine: str) -> None:
 
 
 def write_wav(path: Path, clip: Clip) -> None:
-    """Write ``clip`` as a 16-bit mono WAV at its own rate."""
-    pcm = (np.clip(clip.samples, -1.0, 1.0) * 32767).astype("<i2")
-    try:
-        with wave.open(str(path), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(clip.rate)
-            out.writeframes(pcm.tobytes())
-    except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+    """Write ``clip`` as a 16-bit mono WAV at its own rate, replacing ``path`` only when whole."""
+    with safe_output(path, force=True) as pending:
+        wav = WavEncoder(pending.file, clip.rate, len(clip.samples))
+        try:
+            wav.write(to_pcm16(clip.samples))
+        finally:
+            wav.finish()
 
 
 def play_clip(clip: Clip) -> None:
     """Play ``clip`` on the default output device and wait until it has been heard."""
-    try:
-        import sounddevice
-    except OSError as error:  # the PortAudio library itself is missing
-        raise AudioError(
-            f"cannot open audio: {error}", hint="sudo apt-get install libportaudio2, or use -o"
-        ) from error
+    sounddevice = portaudio()
     try:
         sounddevice.play(clip.samples, clip.rate)
         sounddevice.wait()
@@ -129,7 +123,7 @@ def cache_info_command(cache_dir: Path | None) -> None:
 def cache_clear_command(cache_dir: Path | None) -> None:
     """Delete every cached clip; they are synthesised again when next needed."""
     removed = cache_clear(cache_dir)
-    click.echo(f"Removed {removed} clips from {cache_info(cache_dir)[2]}")
+    click.echo(f"Removed {removed} clips from {cache_dir or default_cache_dir()}")
 
 
 COMMANDS: list[click.Command] = [voices, say, cache]

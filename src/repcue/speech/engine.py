@@ -24,7 +24,7 @@ from importlib import metadata
 from typing import ClassVar
 
 from repcue.clip import Clip
-from repcue.errors import SpeechError
+from repcue.errors import SpeechError, did_you_mean
 
 ENTRY_POINT_GROUP = "repcue.engines"
 #: Set in each worker process: how many threads an engine there should use, so that
@@ -133,10 +133,9 @@ def engine_path(name: str) -> str:
     plugins = _entry_points()
     if name in plugins:
         return plugins[name]
-    close = difflib.get_close_matches(name, engine_names(), n=1)
-    suggestion = f"; did you mean {close[0]!r}?" if close else ""
+    known = engine_names()
     raise UnknownEngineError(
-        f"no speech engine named {name!r}{suggestion} (known: {', '.join(engine_names())})"
+        f"no speech engine named {name!r}{did_you_mean(name, known)} (known: {', '.join(known)})"
     )
 
 

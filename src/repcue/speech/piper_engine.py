@@ -36,6 +36,11 @@ def voices_dir() -> Path:
     return platformdirs.user_data_path("repcue") / "piper-voices"
 
 
+def config_path(model: Path) -> Path:
+    """A piper voice's config, which piper keeps beside its model as ``NAME.onnx.json``."""
+    return Path(f"{model}.json")
+
+
 def _require_piper() -> None:
     if importlib.util.find_spec("piper") is None:
         raise SpeechError(f"the piper engine is not installed; {INSTALL_HINT}")
@@ -86,7 +91,7 @@ def model_for(voice: str | None) -> Path:
                 ),
             )
         model = models[voice]
-    config = Path(f"{model}.json")
+    config = config_path(model)
     if not config.is_file():
         raise SpeechError(f"piper voice {model} has no config file {config.name} beside it")
     return model
@@ -94,7 +99,7 @@ def model_for(voice: str | None) -> Path:
 
 def _describe(model: Path) -> VoiceInfo:
     try:
-        config = json.loads(Path(f"{model}.json").read_text(encoding="utf-8"))
+        config = json.loads(config_path(model).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         config = {}
     language = str(config.get("language", {}).get("code", "")) or str(
@@ -113,7 +118,7 @@ class PiperEngine(SpeechEngine):
     @classmethod
     def fingerprint(cls, voice: str | None) -> str:
         model = model_for(voice)
-        config = hashlib.sha256(Path(f"{model}.json").read_bytes()).hexdigest()[:16]
+        config = hashlib.sha256(config_path(model).read_bytes()).hexdigest()[:16]
         size = model.stat().st_size
         return f"piper-tts {metadata.version('piper-tts')} {model.name} {size} {config}"
 
@@ -135,7 +140,7 @@ class PiperEngine(SpeechEngine):
             if threads > 0:
                 options.intra_op_num_threads = threads
             try:
-                config = json.loads(Path(f"{model}.json").read_text(encoding="utf-8"))
+                config = json.loads(config_path(model).read_text(encoding="utf-8"))
                 session = onnxruntime.InferenceSession(
                     str(model), sess_options=options, providers=["CPUExecutionProvider"]
                 )

