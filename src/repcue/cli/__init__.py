@@ -46,7 +46,11 @@ def _register() -> None:
             cli.add_command(command)
 
 
-_register()
+try:
+    _register()
+except KeyboardInterrupt:  # Ctrl-C while Python is still loading the commands: no traceback
+    click.echo("Interrupted.", err=True)
+    sys.exit(ExitStatus.INTERRUPTED)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import click
@@ -28,6 +28,7 @@ from repcue.player.session import PlayResult
 from repcue.player.session import play as play_session
 from repcue.player.sink import SoundDeviceSink
 from repcue.render import Renderer, RenderSettings
+from repcue.session import Session
 from repcue.speech import default_cache_dir
 
 #: The export's mix rate, so what is heard is the export sample for sample.
@@ -56,7 +57,7 @@ def _latency(text: str) -> float | str:
     return seconds
 
 
-def resume_line(ctx: click.Context, name: str, at_ms: int) -> str:
+def resume_line(ctx: click.Context, name: str, start_at: str | None) -> str:
     """The command that picks the session up again: same options, ``--start-at`` the stop."""
     words = ["repcue", "play", name]
     for param in ctx.command.params:
@@ -73,7 +74,8 @@ def resume_line(ctx: click.Context, name: str, at_ms: int) -> str:
         else:
             for item in value if param.multiple else (value,):
                 words += [param.opts[-1], str(item)]
-    words += ["--start-at", clock_text(at_ms)]
+    if start_at:
+        words += ["--start-at", start_at]
     return shlex.join(words)
 
 
@@ -112,53 +114,65 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
     opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
-    output = pick_output(device)  # before synthesis: no device means nothing to wait for
-    sink = SoundDeviceSink(output.index, PLAY_RATE, latency=stream_latency,
-                           channels=output.channels)
-    # The device opens (and earbuds wake) while the session loads: both take a while.
-    with ThreadPoolExecutor(1) as pool:
-        opening = pool.submit(sink.open)
+    result: PlayResult | None = None
+    sink: SoundDeviceSink | None = None
+    try:
+        output = pick_output(device)  # before synthesis: no device means nothing to wait for
+        sink = SoundDeviceSink(output.index, PLAY_RATE, latency=stream_latency,
+                               channels=output.channels)
+        # The device opens (and earbuds wake) while the session loads: both take a while.
+        sink.open_early()
         progress, done = synthesis_progress()
         try:
             session = load_session(name, progress=progress, **opts)
-        except BaseException:
-            opening.result()
-            sink.close()
-            raise
         finally:
             done()
-        opening.result()
-    try:
-        timeline = session.timeline
-        begin = start_ms(timeline, start_at) if start_at else 0
-        palette = palette_for(sounds, PLAY_RATE)
-        # Live play sounds as loud as an export: the same measured gain, remembered.
-        lead_in_ms = round(lead_in * 1000)
-        gain_db = live_gain(timeline, session.clips, palette, rate=PLAY_RATE,
-                            lead_in_ms=lead_in_ms, lead_in_noise=lead_in_noise,
-                            cache_dir=opts.get("cache_dir") or default_cache_dir())
-        settings = RenderSettings(rate=PLAY_RATE, lead_in_ms=lead_in_ms,
-                                  lead_in_noise=lead_in_noise, gain_db=gain_db)
-        renderer = Renderer(timeline, session.clips, palette, settings)
-        clock = WallClock()
-        if not quiet:
-            click.echo(f"Playing {timeline.title} on {output.name} "
-                       f"({clock_text(timeline.duration_ms)})"
-                       + (f" from {clock_text(begin)}" if begin else ""), err=True)
-        result = play_session(timeline, renderer, sink, KeyboardControls(),
-                              _display(quiet, clock), clock, start_ms=begin,
-                              bt_offset_ms=bt_offset)
+        sink.wait_open()
+        result = _play_loaded(session, sink, output.name, start_at, quiet, sounds,
+                              lead_in=lead_in, lead_in_noise=lead_in_noise,
+                              bt_offset=bt_offset, cache_dir=opts.get("cache_dir"))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C before the first sound: the resume line is the command itself
     finally:
-        sink.close()
-    _finish(ctx, name, result)
+        if sink is not None:
+            sink.close()
+    _finish(ctx, name, result, start_at)
 
 
-def _finish(ctx: click.Context, name: str, result: PlayResult) -> None:
+def _play_loaded(session: Session, sink: SoundDeviceSink, device: str, start_at: str | None,
+                 quiet: bool, sounds: tuple[str, ...], *, lead_in: float, lead_in_noise: bool,
+                 bt_offset: int, cache_dir: Path | None) -> PlayResult:
+    timeline = session.timeline
+    begin = start_ms(timeline, start_at) if start_at else 0
+    palette = palette_for(sounds, PLAY_RATE)
+    # Live play sounds as loud as an export: the same measured gain, remembered.
+    lead_in_ms = round(lead_in * 1000)
+    gain_db = live_gain(timeline, session.clips, palette, rate=PLAY_RATE,
+                        lead_in_ms=lead_in_ms, lead_in_noise=lead_in_noise,
+                        cache_dir=cache_dir or default_cache_dir())
+    settings = RenderSettings(rate=PLAY_RATE, lead_in_ms=lead_in_ms,
+                              lead_in_noise=lead_in_noise, gain_db=gain_db)
+    renderer = Renderer(timeline, session.clips, palette, settings)
+    clock = WallClock()
+    if not quiet:
+        click.echo(f"Playing {timeline.title} on {device} "
+                   f"({clock_text(timeline.duration_ms)})"
+                   + (f" from {clock_text(begin)}" if begin else ""), err=True)
+    return play_session(timeline, renderer, sink, KeyboardControls(), _display(quiet, clock),
+                        clock, start_ms=begin, bt_offset_ms=bt_offset)
+
+
+def _finish(ctx: click.Context, name: str, result: PlayResult | None,
+            start_at: str | None) -> None:
+    if result is None:
+        resume = resume_line(ctx, name, start_at)
+        click.echo(f"Stopped before the first sound.\nTo resume:\n  {resume}", err=True)
+        sys.exit(130)  # the shell convention for Ctrl-C
     underruns = f"{result.underruns} underrun{'s' if result.underruns != 1 else ''}"
     if result.completed:
         click.echo(f"Workout complete ({underruns}).", err=True)
         return
-    resume = resume_line(ctx, name, result.stopped_at_ms)
+    resume = resume_line(ctx, name, clock_text(result.stopped_at_ms))
     if result.reason == "device lost":
         raise AudioError(f"the audio device went away at {clock_text(result.stopped_at_ms)} "
                          "and did not come back", hint=f"reconnect it, then: {resume}")

@@ -13,6 +13,10 @@ EXPORT_HINT = "use `repcue export NAME` to write an MP3 for your phone instead"
 INSTALL_HINT = "install PortAudio: sudo apt-get install libportaudio2"
 
 
+#: Longest wait for PortAudio's own clean-up at exit (closing a JACK client talks to the server).
+EXIT_WAIT_S = 0.5
+
+
 def portaudio() -> Any:
     """The ``sounddevice`` module, or an AudioError saying how to install PortAudio."""
     try:
@@ -20,7 +24,34 @@ def portaudio() -> Any:
     except OSError as err:  # sounddevice raises OSError when libportaudio is missing
         raise AudioError(f"the PortAudio library could not be loaded ({err})",
                          hint=INSTALL_HINT) from err
+    if not _exit.bounded:
+        _exit.bounded = True
+        # Ctrl-C must end the process at once, and PortAudio's clean-up can wait on a busy or
+        # vanished JACK server: give it a moment in the background, then leave without it.
+        atexit.unregister(sounddevice._exit_handler)
+        atexit.register(_terminate_briefly, sounddevice)
     return sounddevice
+
+
+class _ExitState:
+    bounded = False  # our clean-up replaced sounddevice's
+    skip = False  # a stream could not be closed: PortAudio's clean-up would block on it
+
+
+_exit = _ExitState()
+
+
+def skip_portaudio_cleanup() -> None:
+    """Leave PortAudio alone at exit: a stream is still closing or opening in the background."""
+    _exit.skip = True
+
+
+def _terminate_briefly(sd: Any) -> None:
+    if _exit.skip:
+        return
+    worker = threading.Thread(target=_close_quietly_with, args=(sd._exit_handler,), daemon=True)
+    worker.start()
+    worker.join(EXIT_WAIT_S)
 
 
 @dataclass(frozen=True)
@@ -98,13 +129,12 @@ def abandon(stream: Any) -> None:
     Closing such a stream can block forever inside PortAudio (seen with JACK), and so can
     PortAudio's own clean-up at exit; close it in the background and skip that clean-up.
     """
-    sd = portaudio()
-    atexit.unregister(sd._exit_handler)
-    threading.Thread(target=_close_quietly, args=(stream,), daemon=True).start()
+    skip_portaudio_cleanup()
+    threading.Thread(target=_close_quietly_with, args=(stream.close,), daemon=True).start()
 
 
-def _close_quietly(stream: Any) -> None:
+def _close_quietly_with(close: Any) -> None:
     try:
-        stream.close(ignore_errors=True)
+        close()
     except Exception:  # noqa: BLE001  the device is gone; there is nothing left to report
         pass

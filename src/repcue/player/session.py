@@ -143,9 +143,9 @@ def play(
     # The audio callback needs the GIL within one device period; a shorter switch interval
     # bounds how long the render thread can keep it waiting.
     switch = sys.getswitchinterval()
-    sys.setswitchinterval(GIL_SWITCH_S)
-    feed.start()
     try:
+        sys.setswitchinterval(GIL_SWITCH_S)
+        feed.start()
         feed.wait_ready()
         display.start()
         controls.start()

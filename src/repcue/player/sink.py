@@ -12,7 +12,7 @@ import numpy as np
 
 from repcue.clip import Samples
 from repcue.errors import AudioError
-from repcue.player.devices import EXPORT_HINT, abandon, portaudio
+from repcue.player.devices import EXPORT_HINT, abandon, portaudio, skip_portaudio_cleanup
 from repcue.player.source import Feed
 
 
@@ -118,6 +118,8 @@ class SoundDeviceSink:
         self._stream: Any = None
         self._finished = threading.Event()
         self._closing = False
+        self._opening: threading.Thread | None = None
+        self._open_error: AudioError | None = None
         self._sd = portaudio()
 
     @property
@@ -136,17 +138,42 @@ class SoundDeviceSink:
         return self._finished.is_set() or not self._stream.active
 
     def open(self) -> None:
-        """Open the device ahead of the session: it plays silence until ``start``.
-
-        Opening can take a good part of a second (a JACK client, Bluetooth waking up), so
-        the CLI does it while the session loads.
-        """
+        """Open the device ahead of the session: it plays silence until ``start``."""
         if self._stream is None:
             self._open()
 
+    def open_early(self) -> None:
+        """Start opening the device in the background; ``wait_open`` (or ``start``) waits.
+
+        Opening can take a good part of a second (a JACK client, Bluetooth waking up), so
+        the CLI does it while the session loads. A daemon thread, so Ctrl-C meanwhile never
+        waits for it.
+        """
+        self._opening = threading.Thread(target=self._open_in_background, name="repcue-open",
+                                         daemon=True)
+        self._opening.start()
+
+    def _open_in_background(self) -> None:
+        try:
+            self.open()
+        except AudioError as err:
+            self._open_error = err
+        stream = self._stream
+        if self._closing and stream is not None:  # the lifter stopped while it was opening
+            self._stream = None
+            self._close_stream(stream)
+
+    def wait_open(self) -> None:
+        if self._opening is not None:
+            self._opening.join()
+            self._opening = None
+        if self._open_error is not None:
+            raise self._open_error
+        self.open()
+
     def start(self, feed: Feed) -> None:
         self._feed = feed
-        self.open()
+        self.wait_open()
 
     def _open(self) -> None:
         self._finished.clear()
@@ -203,17 +230,39 @@ class SoundDeviceSink:
         return True
 
     def close(self) -> None:
+        """Stop and close the stream, waiting at most ``CLOSE_WAIT_S`` for PortAudio."""
         was_lost = self.lost
         self._closing = True
+        if self._opening is not None:
+            # A stream left running at exit calls into a finished interpreter: let it open,
+            # then close it here. Only a device that will not open is left to the thread.
+            self._opening.join(CLOSE_WAIT_S)
+            if self._opening.is_alive():
+                skip_portaudio_cleanup()  # the opening thread closes what it opens
+                return
         stream, self._stream = self._stream, None
         if stream is None:
             return
         if was_lost:
             abandon(stream)
             return
+        closing = threading.Thread(target=self._close_stream, args=(stream,),
+                                   name="repcue-close", daemon=True)
+        closing.start()
+        closing.join(CLOSE_WAIT_S)
+        if closing.is_alive():
+            # Stopping waits for the audio server's next cycle: on a stalled server that can
+            # be minutes. The lifter asked to stop; let it finish in the background.
+            skip_portaudio_cleanup()
+
+    def _close_stream(self, stream: Any) -> None:
         if stream.active and not self._finished.is_set():
             stream.abort(ignore_errors=True)
         stream.close(ignore_errors=True)
+
+
+#: Longest wait for the stream to stop and close when the session ends.
+CLOSE_WAIT_S = 1.0
 
 
 #: Nice value asked for the audio thread: ahead of ordinary work, as audio servers do.

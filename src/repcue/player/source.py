@@ -87,7 +87,8 @@ class Feed:
             self._stopped = True
             self._wake.notify_all()
         self._drain()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():  # a daemon: after a moment, exit does not wait for it
+            self._thread.join(timeout=1)
 
     def wait_ready(self, timeout: float = 5.0) -> bool:
         """Block until the first block is rendered (so the device starts with sound ready)."""

@@ -19,9 +19,10 @@ import multiprocessing
 import os
 import signal
 import tempfile
+import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -105,6 +106,30 @@ def worker_main(conn: Connection, scratch: str, threads: int) -> None:
             conn.send(("done", result))
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C back while a worker starts, and raise it once the worker has its job.
+
+    Interrupted halfway, ``start`` leaves a worker reading a half-written pipe, which prints
+    a traceback on the lifter's screen. The worker starts with SIGINT blocked (the mask
+    survives exec): a terminal's Ctrl-C reaches the whole process group, and a worker still
+    starting up would print a traceback too; it ignores SIGINT once it runs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
+
+
 @dataclass
 class _Worker:
     process: BaseProcess
@@ -151,7 +176,8 @@ class WorkerPool:
         process = self._context.Process(
             target=worker_main, args=(child, str(scratch), threads), daemon=True
         )
-        process.start()
+        with _ctrl_c_held():
+            process.start()
         child.close()
         worker = _Worker(process, parent, scratch)
         self._workers.append(worker)
