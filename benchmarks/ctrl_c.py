@@ -94,15 +94,27 @@ def one_run(env: dict[str, str], args: list[str], delay: float, group: bool, col
             proc.send_signal(signal.SIGINT)
     except ProcessLookupError:
         pass
-    try:
-        proc.wait(timeout=HANG_S)
-        exit_s: float | None = time.monotonic() - sent
-    except subprocess.TimeoutExpired:
-        exit_s = None
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    exit_s = wait_or_kill(proc, sent)
     reader.join(timeout=5)
     return Run(delay, phase, cold, exit_s, proc.returncode, "".join(said))
+
+
+def wait_or_kill(proc: subprocess.Popen[str], sent: float) -> float | None:
+    """Seconds from the signal to the exit; None for a hang, after dumping its stacks."""
+    try:
+        proc.wait(timeout=HANG_S)
+        return time.monotonic() - sent
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)  # faulthandler (see STACKS) prints every thread
+        time.sleep(1.0)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return None
+
+
+#: Loaded into each player through PYTHONPATH: SIGUSR1 prints every thread's stack, so a
+#: hang shows where it is stuck.
+STACKS = "import faulthandler, signal\nfaulthandler.register(signal.SIGUSR1, all_threads=True)\n"
 
 
 def time_to_play(env: dict[str, str], args: list[str]) -> float:
@@ -118,7 +130,8 @@ def time_to_play(env: dict[str, str], args: list[str]) -> float:
             took = time.monotonic() - t0
             break
     os.killpg(proc.pid, signal.SIGINT)
-    proc.communicate(timeout=HANG_S)
+    if wait_or_kill(proc, time.monotonic()) is None:
+        print("the calibration run hung after Ctrl-C:\n" + proc.stderr.read(), flush=True)
     if took is None:
         sys.exit("the player never started playing: is the JACK server up?")
     return took
@@ -153,8 +166,11 @@ def main() -> None:
     name = f"repcue-ctrl-c-{os.getpid()}"
     scratch = Path(tempfile.mkdtemp(prefix="repcue-ctrl-c-"))
     server = start_jack(name, scratch / "jackd.log", realtime=False)
+    (scratch / "stacks").mkdir()
+    (scratch / "stacks" / "sitecustomize.py").write_text(STACKS)
     env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_AUDIO_RESERVATION="1",
-               PYTHONPATH=str(ROOT / "src"), REPCUE_CACHE=str(scratch / "cache"))
+               PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(scratch / "stacks")]),
+               REPCUE_CACHE=str(scratch / "cache"))
     play = ["play", args.workout, "--engine", args.engine, "--device", "system",
             "--lead-in", "0"]
     busy: list[subprocess.Popen[bytes]] = []
@@ -204,6 +220,9 @@ def report(runs: list[Run], floor: float, warm: float, seed: int,
         print(f"exit time median {statistics.median(exits):.2f} s, worst {max(exits):.2f} s "
               f"(budget {EXIT_BUDGET_S:.0f} s)")
     for r in failed:
+        if r.exit_s is None:
+            print(f"  HUNG: signal at {r.delay_s:.2f} s ({r.phase}); its threads:\n{r.stderr}")
+            continue
         tail = " | ".join(line.strip() for line in r.stderr.splitlines()[-4:])
         print(f"  FAILED {r.problem}: signal at {r.delay_s:.2f} s ({r.phase}): {tail}")
 

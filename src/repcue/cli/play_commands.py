@@ -168,16 +168,19 @@ def _finish(ctx: click.Context, name: str, result: PlayResult | None,
         resume = resume_line(ctx, name, start_at)
         click.echo(f"Stopped before the first sound.\nTo resume:\n  {resume}", err=True)
         sys.exit(130)  # the shell convention for Ctrl-C
-    underruns = f"{result.underruns} underrun{'s' if result.underruns != 1 else ''}"
+    done = result.summary.describe() if result.summary is not None else ""
+    if result.underruns:  # worth a word only when the sound really broke up
+        done += f"{', ' if done else ''}{result.underruns} " \
+                f"underrun{'s' if result.underruns != 1 else ''}"
     if result.completed:
-        click.echo(f"Workout complete ({underruns}).", err=True)
+        click.echo(f"Workout complete: {done}." if done else "Workout complete.", err=True)
         return
     resume = resume_line(ctx, name, clock_text(result.stopped_at_ms))
     if result.reason == "device lost":
         raise AudioError(f"the audio device went away at {clock_text(result.stopped_at_ms)} "
                          "and did not come back", hint=f"reconnect it, then: {resume}")
-    click.echo(f"Stopped at {clock_text(result.stopped_at_ms)} ({underruns}).\n"
-               f"To resume:\n  {resume}", err=True)
+    click.echo(f"Stopped at {clock_text(result.stopped_at_ms)}"
+               + (f" ({done})." if done else ".") + f"\nTo resume:\n  {resume}", err=True)
     if result.reason == "interrupted":
         sys.exit(130)  # the shell convention for Ctrl-C
 

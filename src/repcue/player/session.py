@@ -16,6 +16,7 @@ from repcue.player.display import Display, Guide
 from repcue.player.navigation import EXTRA_REST_MS, Course, clock_text
 from repcue.player.sink import Sink
 from repcue.player.source import Feed
+from repcue.player.summary import Summary, Tally
 from repcue.render import Renderer
 from repcue.timeline import Timeline
 
@@ -36,12 +37,15 @@ class PlayResult:
     completed: bool
     reason: str = "finished"  # finished | quit | interrupted | device lost
     notes: tuple[str, ...] = ()
+    summary: Summary | None = None
 
 
 class _Player:
     def __init__(self, timeline: Timeline, renderer: Renderer, feed: Feed, sink: Sink,
-                 display: Display, bt_offset_ms: int) -> None:
+                 display: Display, clock: Clock, bt_offset_ms: int) -> None:
         self.timeline = timeline
+        self.clock = clock
+        self.tally = Tally(timeline)
         self.renderer = renderer
         self.feed = feed
         self.sink = sink
@@ -66,8 +70,9 @@ class _Player:
 
     def show(self) -> None:
         extra = self.feed.silence_left * 1000 // self.renderer.rate
-        self.display.show(self.guide.at(self.ms(self.heard()), extra_ms=extra,
-                                        paused=self.feed.paused))
+        heard = self.ms(self.heard())
+        self.tally.heard(heard, self.clock.now(), holding=self.feed.paused or extra > 0)
+        self.display.show(self.guide.at(heard, extra_ms=extra, paused=self.feed.paused))
 
     def apply(self, command: Command) -> None:
         feed, course = self.feed, self.course
@@ -138,7 +143,7 @@ def play(
     else:
         start, silence = 0, 0
     feed = Feed(renderer, start, silence_first=silence)
-    player = _Player(timeline, renderer, feed, sink, display, bt_offset_ms)
+    player = _Player(timeline, renderer, feed, sink, display, clock, bt_offset_ms)
     reason = "finished"
     # The audio callback needs the GIL within one device period; a shorter switch interval
     # bounds how long the render thread can keep it waiting.
@@ -179,8 +184,10 @@ def play(
     completed = reason == "finished"
     if completed:
         stopped_at = timeline.duration_ms
+    if completed:
+        player.tally.heard(timeline.duration_ms, clock.now())
     return PlayResult(stopped_at, feed.underruns + sink.underruns, completed, reason,
-                      tuple(player.notes))
+                      tuple(player.notes), player.tally.summary())
 
 
 def _render_failure(err: Exception) -> RepcueError:
