@@ -54,6 +54,9 @@ class Layer:
     values: Mapping[str, Any]
     #: Dotted prefix shown before a key in errors, e.g. ``exercise[2]`` or ``timing``.
     prefix: str = ""
+    #: Who set these values, in the lifter's words: ``exercise``, ``workout``, ``config``,
+    #: ``command line`` or ``--set`` (``repcue plan`` shows it beside each changed value).
+    origin: str = ""
 
 
 class _Invalid(Exception):
