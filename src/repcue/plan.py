@@ -276,7 +276,6 @@ def _reps(ex: Exercise, timing: Timing, where: Context, first_start: bool,
     segs: list[Segment] = []
     n = timing.reps
     phases = _phases(timing)
-    rep_ms = sum(ms for _, ms in phases)
     halfway_rep = n // 2 + 1 if timing.halfway and n >= 6 and v != Verbosity.MINIMAL else None
 
     for r in range(1, n + 1):

@@ -18,8 +18,8 @@ from repcue.errors import ContentError
 from repcue.model import Workout
 from repcue.plan import Plan, plan
 from repcue.schedule import estimate_ms, schedule
-from repcue.timeline import Timeline
 from repcue.settings import Resolved, notes, resolve_session, resolve_workout
+from repcue.timeline import Timeline
 from repcue.timing import Layer, Timing
 
 if TYPE_CHECKING:

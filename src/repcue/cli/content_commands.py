@@ -16,15 +16,16 @@ from repcue.cli.options import (
     session_options,
     synthesis_progress,
 )
+from repcue.config import load_config
 from repcue.content import Library
 from repcue.errors import NotFoundError
 from repcue.model import Exercise
 from repcue.plan import plan, resolve_timings
 from repcue.schedule import schedule
 from repcue.session import Request, prepare, resolve_request
-from repcue.settings import differences
+from repcue.settings import chain, differences, resolve_traced, resolve_workout
 from repcue.timeline import Timeline
-from repcue.timing import Layer, Timing, resolve
+from repcue.timing import Layer, Timing
 from repcue.wording import count
 
 
@@ -58,9 +59,10 @@ def list_command(content_dirs: tuple[Path, ...]) -> None:
 def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
     """Show an exercise (targets, cues, mistakes, defaults) or a workout."""
     library = Library.discover(content_dirs)
+    config = load_config().timing
     if name in library.exercise_files:
         ex = library.exercise(name)
-        timing = resolve([_defaults_layer(ex)])
+        timing = resolve_traced(chain([_defaults_layer(ex)], config)).timing
         click.echo(f"{ex.name} ({ex.id})")
         click.echo(f"  Targets:    {', '.join(ex.targets)}; stabiliser: {ex.stabiliser}")
         click.echo(f"  Equipment:  {', '.join(ex.equipment) or 'none'}")
@@ -77,15 +79,15 @@ def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
         click.echo(f"{workout.title} ({workout.id})")
         for line in workout.intro:
             click.echo(f"  {line}")
-        for entry, timing in zip(workout.entries, resolve_timings(workout), strict=True):
-            click.echo(f"  - {entry.exercise.name}: {_timing_summary(timing)}")
+        for entry, r in zip(workout.entries, resolve_workout(workout, config), strict=True):
+            click.echo(f"  - {entry.exercise.name}: {_timing_summary(r.timing)}")
         return
     raise NotFoundError("exercise or workout", name,
                         [*library.exercise_files, *library.workout_files])
 
 
 def _defaults_layer(ex: Exercise) -> Layer:
-    return Layer(ex.source, ex.defaults, "defaults")
+    return Layer(ex.source, ex.defaults, "defaults", "exercise")
 
 
 def _items(label: str, items: Sequence[str]) -> None:
