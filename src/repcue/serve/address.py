@@ -35,7 +35,18 @@ def _host_name_address() -> str | None:
         infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
     except OSError:
         return None
-    return next((str(info[4][0]) for info in infos if _usable(str(info[4][0]))), None)
+    return next((str(info[4][0]) for info in infos
+                 if _usable(str(info[4][0])) and _is_ours(str(info[4][0]))), None)
+
+
+def _is_ours(address: str) -> bool:
+    # /etc/hosts may name an address no interface has (any more).
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind((address, 0))
+    except OSError:
+        return False
+    return True
 
 
 def lan_address(probe: tuple[str, int] = _PROBE) -> str:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.requests import Request
@@ -57,6 +61,30 @@ def static_asset(name: str) -> Asset:
     return Asset(body, _MEDIA_TYPES[name[name.rindex("."):]])
 
 
+def file_answer(request: Request, path: Path, **options: Any) -> Response:
+    """The file with Range, HEAD, ETag and Last-Modified; 304 when the client's copy is current
+    (FileResponse sends the validators but does not answer conditional requests itself)."""
+    response = FileResponse(path, stat_result=os.stat(path), **options)
+    etag = response.headers["etag"]
+    match = request.headers.get("if-none-match")
+    since = request.headers.get("if-modified-since")
+    if match is not None:
+        current = etag in (tag.strip() for tag in match.split(",")) or match.strip() == "*"
+    else:
+        current = since is not None and _not_after(response.headers["last-modified"], since)
+    if current:
+        return Response(status_code=304, headers={
+            "ETag": etag, "Last-Modified": response.headers["last-modified"]})
+    return response
+
+
+def _not_after(modified: str, since: str) -> bool:
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+
+
 class ServeApp:
     """Answers GET and HEAD for the whitelisted paths under ``/TOKEN/``; 404 for all else."""
 
@@ -92,11 +120,11 @@ class ServeApp:
             paths.picture(slug): Asset(picture_svg(episode.timeline).encode(),
                                        "image/svg+xml").respond,
             paths.chapters(slug): Asset(chapters, "application/json").respond,
-            paths.audio(slug): lambda r: FileResponse(
-                episode.audio, media_type="audio/mpeg", filename=f"{slug}.mp3",
+            paths.audio(slug): lambda r: file_answer(
+                r, episode.audio, media_type="audio/mpeg", filename=f"{slug}.mp3",
                 content_disposition_type="inline"),
-            paths.transcript(slug): lambda r: FileResponse(episode.transcript,
-                                                           media_type="text/vtt"),
+            paths.transcript(slug): lambda r: file_answer(r, episode.transcript,
+                                                          media_type="text/vtt"),
         }
 
     def base(self, request: Request) -> str:
@@ -142,7 +170,7 @@ class ServeApp:
 
     def log_line(self, request: Request, status: int) -> str:
         raw = (request.scope.get("raw_path") or b"").decode("latin-1")
-        shown = raw.replace(self.token, "TOKEN", 1)
+        shown = raw.replace(self.token, "TOKEN")
         # The request line is the client's text: keep it short and free of terminal controls.
         shown = "".join(c if c.isprintable() and ord(c) < 127 else "?" for c in shown[:120])
         client = request.client.host if request.client else "-"

@@ -161,6 +161,8 @@ class EpisodeShelf:
                 "bytes": result.bytes, "sha256": _file_sha256(result.path),
                 "rendered_at": time.time(), "duration_ms": result.duration_ms}
             (partial / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+            if folder.exists() and _read_meta(folder) is None:
+                shutil.rmtree(folder)  # damaged (a truncated MP3, a lost record): replace it
             try:
                 os.replace(partial, folder)
             except OSError:
@@ -178,7 +180,7 @@ class EpisodeShelf:
 
     def remove_stale_partials(self) -> None:
         """Folders left by a repcue that died while rendering."""
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             for entry in self.root.iterdir():
                 match = _PARTIAL.match(entry.name)
                 if match and not _alive(int(match.group(1))):
@@ -190,7 +192,7 @@ class EpisodeShelf:
         kept = list(kept)
         names = {e.name for e in kept}
         folders = {e.folder for e in kept}
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             for entry in self.root.iterdir():
                 if entry in folders or entry.name.startswith("."):
                     continue
