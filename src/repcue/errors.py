@@ -89,3 +89,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ``; did you mean x?`` suffix, or an empty string when nothing is close."""
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def toml_value(value: object) -> str:
+    """A value as it is written in TOML (``true``, ``"every-set"``, ``75``), not a Python repr."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    return str(value)

@@ -56,8 +56,10 @@ def session_options(f: F) -> F:
         click.option("--sets", help="Sets for every exercise."),
         click.option("--rest", help="Seconds of rest after each set."),
         click.option("--lead", help="Seconds to get in position before the countdown."),
-        click.option("--preset", help="Lower-back pre-set cue: every-rep, every-set, "
-                     "first-rep or off."),
+        click.option("--preset", metavar="MODE",
+                     help="When the lower-back pre-set cue is spoken: every-rep (before each "
+                     "rep), every-set (before the first rep of every set, and of each side), "
+                     "first-rep (before the very first rep of each exercise only) or off."),
         click.option("--verbosity", help="coach, standard, brief or minimal."),
         click.option("--count/--no-count", default=None, help="Say the rep count."),
         click.option("--seed", type=int, help="Seed for the cue rotation."),
