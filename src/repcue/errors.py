@@ -61,7 +61,8 @@ class NotFoundError(RepcueError):
 
     exit_code = 2
 
-    def __init__(self, what: str, name: str, known: Iterable[str]) -> None:
+    def __init__(self, what: str, name: str, known: Iterable[str], *,
+                 plural: str | None = None) -> None:
         self.what = what
         self.name = name
         self.known = sorted(known)
@@ -69,7 +70,7 @@ class NotFoundError(RepcueError):
         text = f"no {what} named {name!r}"
         if close:
             text += f"; did you mean {', '.join(close)}?"
-        hint = f"known {what}s: {', '.join(self.known)}" if self.known else None
+        hint = f"known {plural or what + 's'}: {', '.join(self.known)}" if self.known else None
         super().__init__(text, hint)
 
 
