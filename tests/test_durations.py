@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import run_main
 
 from audio_fixtures import ROOT, alsa_null_fixture  # noqa: F401
+from cli_support import run_main
 from repcue.durations import parse_ms
 
 REPCUE = [sys.executable, "-m", "repcue"]

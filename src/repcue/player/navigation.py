@@ -97,7 +97,7 @@ class Course:
 
 
 def start_ms(timeline: Timeline, spec: str) -> int:
-    """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time (``07:18.5``, ``90s``)."""
+    """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time (``07:18.5``)."""
     exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
     ms = None if spec.strip().partition(":")[0] in exercises else _time_ms(spec)
     if ms is not None:
