@@ -153,7 +153,8 @@ def test_unknown_role_in_overrides(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as err:
         load_palette({"squat": path})
     message = str(err.value)
-    assert str(path) in message and "sounds.squat: unknown tone role squat" in message and "eccentric" in message
+    assert str(path) in message and "eccentric" in message
+    assert "sounds.squat: unknown tone role squat" in message
     assert err.value.exit_code == 2
 
 
@@ -165,7 +166,8 @@ def test_bad_sound_files_name_file_role_and_what_is_allowed(tmp_path: Path) -> N
 
     flac = tmp_path / "beep.flac"
     flac.write_bytes(b"fLaC")
-    with pytest.raises(ContentError, match=r"beep\.flac: sounds\.top: unsupported.*WAV, MP3 or OGG"):
+    with pytest.raises(ContentError,
+                       match=r"beep\.flac: sounds\.top: unsupported.*WAV, MP3 or OGG"):
         load_palette({"top": flac})
 
     missing = tmp_path / "gone.mp3"

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from repcue.config import load_config
-from repcue.errors import ContentError, did_you_mean
+from repcue.errors import ContentError, InputError, did_you_mean
 from repcue.session import Progress, Request, Session, prepare
 from repcue.tones import TONE_ROLES, TonePalette, default_palette, load_palette
 
@@ -47,12 +47,12 @@ def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:
     for item in sounds:
         role, sep, path = item.partition("=")
         if not sep or not role.strip() or not path.strip():
-            raise ContentError("--sound", item, "is not ROLE=FILE", value=item,
+            raise InputError("--sound", f"{item!r} is not ROLE=FILE", value=item,
                                allowed="e.g. --sound countdown=~/beep.wav")
         if role.strip() not in TONE_ROLES:
-            raise ContentError("--sound", item, f"unknown tone role {role.strip()}"
-                               f"{did_you_mean(role.strip(), TONE_ROLES)}",
-                               allowed=", ".join(TONE_ROLES))
+            raise InputError("--sound", f"{item}: unknown tone role {role.strip()}"
+                             f"{did_you_mean(role.strip(), TONE_ROLES)}",
+                             allowed=", ".join(TONE_ROLES))
         overrides[role.strip()] = Path(path.strip()).expanduser()
     return load_palette(overrides, rate) if overrides else default_palette(rate)
 
