@@ -81,7 +81,7 @@ def test_start_at_takes_tenths_of_a_second(alsa_null: dict[str, str]) -> None:
                            "--start-at", "99:00.5"], env=env, capture_output=True, text=True,
                           timeout=180, stdin=subprocess.DEVNULL)
     assert late.returncode == 2
-    assert "--start-at: time: 99:00.5 is past the end of the session" in late.stderr
+    assert "Error: --start-at: 99:00.5 is past the end of the session" in late.stderr
     near_end = subprocess.run([*REPCUE, "play", "activation", "--engine", "pyttsx3",
                                "--start-at", "05:18.5"], env=env, capture_output=True,
                               text=True, timeout=180, stdin=subprocess.DEVNULL)
