@@ -167,7 +167,7 @@ def _finish(ctx: click.Context, name: str, result: PlayResult | None,
     if result is None:
         resume = resume_line(ctx, name, start_at)
         click.echo(f"Stopped before the first sound.\nTo resume:\n  {resume}", err=True)
-        sys.exit(130)  # the shell convention for Ctrl-C
+        sys.exit(ExitStatus.INTERRUPTED)
     done = result.summary.describe() if result.summary is not None else ""
     if result.underruns:  # worth a word only when the sound really broke up
         done += f"{', ' if done else ''}{result.underruns} " \
