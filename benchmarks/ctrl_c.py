@@ -161,6 +161,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
 
+    # Started as a shell's ``&`` job, this script ignores SIGINT and so would every player it
+    # starts (Python installs no KeyboardInterrupt handler then): give them the default.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
     name = f"repcue-ctrl-c-{os.getpid()}"

@@ -103,6 +103,23 @@ class FakeClock:
             self.sink.pump(n)  # type: ignore[attr-defined]
 
 
+@pytest.fixture(name="ctrl_c_reaches_children")
+def ctrl_c_reaches_children_fixture() -> Iterator[None]:
+    """Children started by this test act on SIGINT.
+
+    A shell without job control starts ``&`` jobs with SIGINT ignored, the ignoring is
+    inherited across exec, and Python then installs no KeyboardInterrupt handler: a test run
+    from such a job sent SIGINT to a player that could not hear it, and timed out.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 # --- real audio servers ------------------------------------------------------------------
 
 

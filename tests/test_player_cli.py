@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audio_fixtures import ROOT, alsa_null_fixture, jack_server_fixture  # noqa: F401
+from audio_fixtures import (  # noqa: F401
+    ROOT,
+    alsa_null_fixture,
+    ctrl_c_reaches_children_fixture,
+    jack_server_fixture,
+)
 from repcue.cli import cli
 
 pytestmark = pytest.mark.audio
@@ -93,6 +98,7 @@ def test_missing_portaudio_gives_the_install_line(tmp_path: Path) -> None:
         "(hint: install PortAudio: sudo apt-get install libportaudio2)")
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_ctrl_c_stops_cleanly_and_prints_the_resume_line(
         jack_server: dict[str, str], alsa_null: dict[str, str]) -> None:
     args = ["play", "activation", "--engine", "pyttsx3", "--device", "system", "--lead-in", "0"]
@@ -123,6 +129,7 @@ def test_ctrl_c_stops_cleanly_and_prints_the_resume_line(
     assert f"from {stopped}" in result.stderr.splitlines()[0]
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_ctrl_c_during_synthesis_prints_the_command_to_run_again(
         alsa_null: dict[str, str], tmp_path: Path) -> None:
     # repcue is loaded first, so the signal lands in the command itself: with an empty speech

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -58,7 +59,8 @@ def at(ms: int) -> int:
 def test_plays_the_export_pcm_sample_for_sample(renderer: Renderer, pcm: np.ndarray) -> None:
     result, heard, _ = run(renderer)
     same(heard, pcm)
-    assert result == PlayResult(renderer.timeline.duration_ms, 0, True, "finished", ())
+    assert replace(result, summary=None) == PlayResult(renderer.timeline.duration_ms, 0, True,
+                                                       "finished", ())
 
 
 def test_pause_holds_the_position_and_resumes_on_the_same_sample(

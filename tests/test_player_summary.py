@@ -30,6 +30,7 @@ def test_a_skipped_set_is_not_done_and_a_held_rest_counts_as_taken() -> None:
     for ms in range(0, 3000, 50):  # into set 1, then skip to set 2
         tally.heard(ms, wall)
         wall += 0.05
+    tally.jumped()
     for ms in range(10_000, 16_000, 50):  # set 2 played to its end, into its rest
         tally.heard(ms, wall)
         wall += 0.05

@@ -84,8 +84,10 @@ class _Player:
                 self.note("this is the last set: nothing to skip to")
             else:
                 feed.seek(target)
+                self.tally.jumped()
         elif command is Command.BACK:
             feed.seek(course.restart_set(self.heard()))
+            self.tally.jumped()
         elif command is Command.MORE_REST:
             self.more_rest()
 

@@ -12,10 +12,6 @@ from dataclasses import dataclass
 
 from repcue.timeline import PHASE_ROLES, Event, Timeline
 
-#: A step of the heard position bigger than this is a jump (skip, back), not play.
-JUMP_MS = 1500
-
-
 @dataclass(frozen=True)
 class Summary:
     sets_done: int
@@ -64,12 +60,16 @@ class Tally:
         if rest is not None and not holding:
             self._rests_entered.add(rest)
         self._resting = rest if rest is not None else (self._resting if holding else None)
-        if last is None or not 0 < ms - last <= JUMP_MS:
+        if last is None or ms <= last:
             return
         for i, marker in enumerate(self._sets):
             if last < marker.end_ms <= ms:
                 self._sets_done.add(i)
         self._tension_ms += sum(_overlap(e, last, ms) for e in self._phases)
+
+    def jumped(self) -> None:
+        """The lifter skipped or went back: what lies between was not heard."""
+        self._last_ms = None
 
     def summary(self) -> Summary:
         return Summary(
