@@ -162,3 +162,28 @@ def test_bad_latency_and_start_at_are_input_errors(alsa_null: dict[str, str]) ->
                     "--start-at", "pelvic-tilt-drill:9")
     assert result.returncode == 2
     assert "Error: --start-at: pelvic-tilt-drill has no set '9' (allowed: 1, 2, 3)" in result.stderr
+
+
+def test_a_vanished_device_keeps_portaudio_off_the_screen_and_names_its_log(
+        jack_server: dict[str, str], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = dict(env_with_src(jack_server), REPCUE_CACHE=str(cache))
+    proc = subprocess.Popen(
+        [*REPCUE, "play", "activation", "--engine", "pyttsx3", "--device", "system",
+         "--lead-in", "0", "--reconnect", "2"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    assert proc.stderr is not None
+    assert proc.stderr.readline().startswith("Playing ")
+    time.sleep(1.5)
+    os.kill(int(jack_server["REPCUE_TEST_JACK_PID"]), signal.SIGTERM)  # the earbuds drop out
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    log = cache / "portaudio.log"
+    for text in (out, err):
+        assert "pa_jack.c" not in text and "Expression" not in text and "Traceback" not in text
+    assert err.splitlines()[-1].startswith("Error: the audio device went away at 00:0")
+    assert f"PortAudio's messages are in {log}" in err
+    assert "jack" in log.read_text(errors="replace").lower()
+    lost = [line for line in out.splitlines() if "audio device lost" in line]
+    assert len(lost) == 1 and "giving up in" in lost[0]

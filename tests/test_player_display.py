@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
 
-from audio_fixtures import REST_MS, SET_MS, short_renderer
-from repcue.player.display import Guide, LiveDisplay, Status, panel
+from audio_fixtures import REST_MS, SET_MS, FakeClock, short_renderer
+from repcue.player.controls import Command, ScriptedControls
+from repcue.player.display import LiveDisplay
+from repcue.player.guide import Guide, Status
+from repcue.player.screen import LEGEND, big_text, screen
+from repcue.player.session import play
+from repcue.player.sink import RecordingSink
 from repcue.timeline import Timeline
 
 SET1, SET2 = 1000, 1000 + SET_MS + REST_MS
@@ -66,17 +72,49 @@ def test_after_the_last_exercise(guide: Guide, timeline: Timeline) -> None:
     assert (status.exercise, status.cue, status.next_up) == (None, "Done.", "finish")
 
 
-def test_panel_shows_every_part() -> None:
+def render(status: Status, note: str | None = None, width: int = 80) -> list[str]:
+    console = Console(file=io.StringIO(), width=width, height=24, record=True)
+    console.print(screen(status, note))
+    return console.export_text().splitlines()
+
+
+def test_screen_shows_every_part() -> None:
     status = Status("Back strength", "Dumbbell row", 2, 3, "left", 4, 8, cue="Now row.",
                     next_up="Dumbbell row, set 3/3", elapsed_ms=61_000, remaining_ms=120_000,
-                    total_ms=181_000, paused=True)
-    console = Console(file=io.StringIO(), width=100, record=True)
-    console.print(panel(status, "audio device lost at 01:01"))
-    text = console.export_text()
-    for part in ("Back strength", "paused", "Dumbbell row · set 2/3 · left side · rep 4/8",
-                 "“Now row.”", "next: Dumbbell row, set 3/3", "01:01 elapsed · 02:00 left",
-                 "audio device lost at 01:01", "n next set"):
+                    total_ms=181_000, paused=True, phase="Lower", phase_left_ms=2_100)
+    text = "\n".join(render(status, "audio device lost at 01:01"))
+    for part in ("Back strength", "PAUSED", "DUMBBELL ROW · left side", "Set 2/3 · Rep 4/8",
+                 "LOWER", *big_text("3"), "“Now row.”", "next: Dumbbell row, set 3/3",
+                 "01:01 elapsed · 02:00 left", "audio device lost at 01:01", LEGEND):
         assert part in text, part
+
+
+def test_rest_counts_down_in_big_digits_with_the_next_set(guide: Guide) -> None:
+    status = guide.at(SET1 + SET_MS + 1500, extra_ms=15_000)
+    assert status.resting and status.rest_left_ms == REST_MS - 1500 + 15_000
+    text = "\n".join(render(status))
+    assert "REST" in text and "next: Row, set 2/2" in text
+    for row in big_text("0:18"):  # 2.5 s of the rest plus 15 s more, rounded up
+        assert row in text
+
+
+def test_a_phase_counts_down_its_seconds(guide: Guide) -> None:
+    status = guide.at(SET1 + 1500 + 400)  # 1.1 s into the first rep's 1.5 s lift
+    assert (status.phase, status.phase_left_ms) == ("Lift", 1100)
+    lines = render(status)
+    assert "LIFT" in lines and all(row in lines for row in big_text("2"))
+
+
+def test_every_moment_fits_80_columns_on_the_same_rows(timeline: Timeline, guide: Guide) -> None:
+    long = Guide(timeline)  # a long workout title and cue must be cut, not wrapped
+    heights = set()
+    for ms in range(0, timeline.duration_ms, 250):
+        for status in (guide.at(ms, paused=ms % 1000 == 0),
+                       replace(long.at(ms), workout="A" * 120, cue="word " * 40)):
+            lines = render(status, "note " * 30 if ms % 2000 == 0 else None)
+            assert all(len(line) <= 80 for line in lines), lines
+            heights.add(len(lines))
+    assert heights == {18}  # fixed in place, and inside 24 rows
 
 
 class StepClock:
@@ -103,4 +141,56 @@ def test_live_display_redraws_at_most_fps_times_a_second_of_its_clock(guide: Gui
         clock.sleep(0.025)
     display.stop()
     assert sum(drawn) == 4
-    assert "Row · set 1/2" in out.getvalue()
+    assert "Set 1/2" in out.getvalue()
+
+
+def test_notes_expire_after_a_few_seconds(guide: Guide) -> None:
+    clock = StepClock()
+    out = io.StringIO()
+    display = LiveDisplay(Console(file=out, width=80, force_terminal=True), clock, fps=4)
+    display.start()
+    display.show(guide.at(SET1))
+    display.note("+ adds rest during a rest period")
+    assert "+ adds rest" in out.getvalue()
+    clock.sleep(5.0)
+    mark = out.tell()
+    display.show(guide.at(SET1 + 5000))
+    display.stop()
+    assert "+ adds rest" not in out.getvalue()[mark:]
+
+
+class Frames:
+    """A display that keeps every status it is shown."""
+
+    def __init__(self) -> None:
+        self.shown: list[Status] = []
+
+    def start(self) -> None:
+        pass
+
+    def show(self, status: Status) -> None:
+        self.shown.append(status)
+
+    def note(self, message: str) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def test_elapsed_keeps_counting_through_more_rest_and_time_left_includes_it() -> None:
+    renderer = short_renderer(exercises=("row",), sets=1)
+    sink = RecordingSink()
+    clock = FakeClock(sink)
+    frames = Frames()
+    controls = ScriptedControls([(6.5, Command.MORE_REST)], clock)
+    result = play(renderer.timeline, renderer, sink, controls, frames, clock)
+    assert result.completed
+    held = [s for s in frames.shown if s.remaining_ms > s.total_ms - s.position_ms]
+    assert len(held) > 100  # 15 s of extra rest at 50 ms a tick
+    elapsed = [s.elapsed_ms for s in held]
+    assert elapsed == sorted(elapsed) and elapsed[-1] - elapsed[0] > 14_000
+    assert len({s.position_ms for s in held}) < len(held) // 10  # the timeline waits
+    total = renderer.timeline.duration_ms
+    last = frames.shown[-1]
+    assert last.elapsed_ms >= total + 15_000 - 100  # real time: the plan plus the extra rest

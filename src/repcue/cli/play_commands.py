@@ -21,10 +21,10 @@ from repcue.errors import AudioError, ExitStatus, InputError
 from repcue.export.live_level import live_gain
 from repcue.player.clock import Clock, WallClock
 from repcue.player.controls import HELP, KeyboardControls
-from repcue.player.devices import EXPORT_HINT, output_devices, pick_output
+from repcue.player.devices import EXPORT_HINT, c_messages_to, output_devices, pick_output
 from repcue.player.display import Display, LineDisplay, LiveDisplay, QuietDisplay
 from repcue.player.navigation import clock_text, start_ms
-from repcue.player.session import PlayResult
+from repcue.player.session import RECONNECT_S, PlayResult
 from repcue.player.session import play as play_session
 from repcue.player.sink import SoundDeviceSink
 from repcue.render import Renderer, RenderSettings
@@ -33,6 +33,8 @@ from repcue.speech import default_cache_dir
 
 #: The export's mix rate, so what is heard is the export sample for sample.
 PLAY_RATE = 44100
+#: Where PortAudio's own messages go during play (in the cache folder), not on the screen.
+PORTAUDIO_LOG = "portaudio.log"
 
 EXAMPLES = """\b
 Examples:
@@ -104,44 +106,50 @@ def _display(quiet: bool, clock: Clock) -> Display:
               help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")
 @click.option("--start-at", metavar="EXERCISE[:SET]|MM:SS",
               help="Start at an exercise, one of its sets, or a time (to resume).")
+@click.option("--reconnect", type=click.FloatRange(0, 600), default=RECONNECT_S,
+              show_default=True, metavar="SECONDS",
+              help="How long to wait for earbuds or a device that dropped out before giving up.")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
 @sound_option
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
-         lead_in: float, lead_in_noise: bool, start_at: str | None, quiet: bool,
-         sounds: tuple[str, ...], **kwargs: Any) -> None:
+         lead_in: float, lead_in_noise: bool, start_at: str | None, reconnect: float,
+         quiet: bool, sounds: tuple[str, ...], **kwargs: Any) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
     opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
     result: PlayResult | None = None
     sink: SoundDeviceSink | None = None
-    try:
-        output = pick_output(device)  # before synthesis: no device means nothing to wait for
-        sink = SoundDeviceSink(output.index, PLAY_RATE, latency=stream_latency,
-                               channels=output.channels)
-        # The device opens (and earbuds wake) while the session loads: both take a while.
-        sink.open_early()
-        progress, done = synthesis_progress()
+    log = (opts.get("cache_dir") or default_cache_dir()) / PORTAUDIO_LOG
+    with c_messages_to(log):
         try:
-            session = load_session(name, progress=progress, **opts)
+            output = pick_output(device)  # before synthesis: no device, nothing to wait for
+            sink = SoundDeviceSink(output.index, PLAY_RATE, latency=stream_latency,
+                                   channels=output.channels)
+            # The device opens (and earbuds wake) while the session loads: both take a while.
+            sink.open_early()
+            progress, done = synthesis_progress()
+            try:
+                session = load_session(name, progress=progress, **opts)
+            finally:
+                done()
+            sink.wait_open()
+            result = _play_loaded(session, sink, output.name, start_at, quiet, sounds,
+                                  lead_in=lead_in, lead_in_noise=lead_in_noise,
+                                  bt_offset=bt_offset, reconnect=reconnect,
+                                  cache_dir=opts.get("cache_dir"))
+        except KeyboardInterrupt:
+            pass  # Ctrl-C before the first sound: the resume line is the command itself
         finally:
-            done()
-        sink.wait_open()
-        result = _play_loaded(session, sink, output.name, start_at, quiet, sounds,
-                              lead_in=lead_in, lead_in_noise=lead_in_noise,
-                              bt_offset=bt_offset, cache_dir=opts.get("cache_dir"))
-    except KeyboardInterrupt:
-        pass  # Ctrl-C before the first sound: the resume line is the command itself
-    finally:
-        if sink is not None:
-            sink.close()
-    _finish(ctx, name, result, start_at)
+            if sink is not None:
+                sink.close()
+    _finish(ctx, name, result, start_at, log)
 
 
 def _play_loaded(session: Session, sink: SoundDeviceSink, device: str, start_at: str | None,
                  quiet: bool, sounds: tuple[str, ...], *, lead_in: float, lead_in_noise: bool,
-                 bt_offset: int, cache_dir: Path | None) -> PlayResult:
+                 bt_offset: int, reconnect: float, cache_dir: Path | None) -> PlayResult:
     timeline = session.timeline
     begin = start_ms(timeline, start_at) if start_at else 0
     palette = palette_for(sounds, PLAY_RATE)
@@ -159,11 +167,11 @@ def _play_loaded(session: Session, sink: SoundDeviceSink, device: str, start_at:
                    f"({clock_text(timeline.duration_ms)})"
                    + (f" from {clock_text(begin)}" if begin else ""), err=True)
     return play_session(timeline, renderer, sink, KeyboardControls(), _display(quiet, clock),
-                        clock, start_ms=begin, bt_offset_ms=bt_offset)
+                        clock, start_ms=begin, bt_offset_ms=bt_offset, reconnect_s=reconnect)
 
 
 def _finish(ctx: click.Context, name: str, result: PlayResult | None,
-            start_at: str | None) -> None:
+            start_at: str | None, log: Path) -> None:
     if result is None:
         resume = resume_line(ctx, name, start_at)
         click.echo(f"Stopped before the first sound.\nTo resume:\n  {resume}", err=True)
@@ -177,12 +185,20 @@ def _finish(ctx: click.Context, name: str, result: PlayResult | None,
         return
     resume = resume_line(ctx, name, clock_text(result.stopped_at_ms))
     if result.reason == "device lost":
+        said = f"; PortAudio's messages are in {log}" if _has_text(log) else ""
         raise AudioError(f"the audio device went away at {clock_text(result.stopped_at_ms)} "
-                         "and did not come back", hint=f"reconnect it, then: {resume}")
+                         "and did not come back", hint=f"reconnect it, then: {resume}{said}")
     click.echo(f"Stopped at {clock_text(result.stopped_at_ms)}"
                + (f" ({done})." if done else ".") + f"\nTo resume:\n  {resume}", err=True)
     if result.reason == "interrupted":
         sys.exit(ExitStatus.INTERRUPTED)
+
+
+def _has_text(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 @click.command("devices", epilog="\b\nExamples:\n  repcue devices\n"

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
+import os
+import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from repcue.errors import AudioError, NotFoundError
@@ -138,3 +143,45 @@ def _close_quietly_with(close: Any) -> None:
         close()
     except Exception:  # noqa: BLE001  the device is gone; there is nothing left to report
         pass
+
+
+@contextlib.contextmanager
+def c_messages_to(log: Path) -> Iterator[Path]:
+    """Send what C libraries write to the process's stderr (PortAudio, JACK, ALSA) to ``log``.
+
+    A vanished JACK server makes PortAudio print dozens of lines that would scroll the
+    lifter's display away. Python's own ``sys.stderr`` keeps the terminal. The log is
+    emptied first, so it holds this session's messages only.
+    """
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        sink = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError:  # a read-only cache: the messages stay where they were
+        yield log
+        return
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    os.dup2(sink, 2)
+    os.close(sink)
+    previous = sys.stderr
+    if _writes_to_fd(previous, 2):
+        sys.stderr = open(terminal, "w", encoding=previous.encoding, errors=previous.errors,  # noqa: SIM115
+                          buffering=1, closefd=False)
+    try:
+        yield log
+    finally:
+        # A stream still closing in the background may yet print: then the log keeps fd 2
+        # (and Python keeps writing to the terminal) until the process ends.
+        if not _exit.skip:
+            if sys.stderr is not previous:
+                sys.stderr.flush()
+                sys.stderr = previous
+            os.dup2(terminal, 2)
+            os.close(terminal)
+
+
+def _writes_to_fd(stream: Any, fd: int) -> bool:
+    try:
+        return bool(stream.fileno() == fd)
+    except (AttributeError, OSError, ValueError):  # a test's captured stream
+        return False

@@ -1,128 +1,25 @@
-"""What the lifter sees between sets: where they are, what is being said, what comes next.
+"""What the lifter sees between sets: the live screen, one line per change, or nothing.
 
-``Guide`` answers "where are we at this millisecond" from the timeline alone; the displays
-draw its answer (rich Live on a terminal, one line per change otherwise, or nothing).
+Each display draws the ``Status`` the player hands it (see ``guide``); passing notes (a key
+that did nothing, a reconnection) expire after a few seconds of the injected clock.
 """
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Protocol
 
 from repcue.player.clock import Clock
-from repcue.player.controls import HELP
+from repcue.player.guide import Guide, Status
 from repcue.player.navigation import clock_text
-from repcue.timeline import Event, Timeline
+from repcue.player.screen import screen
 
 if TYPE_CHECKING:  # rich loads with the live view only: every repcue command imports this module
-    from rich.console import Console, Group
+    from rich.console import Console
 
+__all__ = ["Display", "Guide", "LineDisplay", "LiveDisplay", "QuietDisplay", "Status"]
 
-@dataclass(frozen=True)
-class Status:
-    workout: str
-    exercise: str | None = None
-    set: int | None = None
-    sets: int | None = None
-    side: str | None = None
-    rep: int | None = None
-    reps: int | None = None
-    resting: bool = False
-    cue: str | None = None
-    next_up: str | None = None
-    elapsed_ms: int = 0
-    remaining_ms: int = 0
-    total_ms: int = 0
-    paused: bool = False
-
-    def where(self) -> str:
-        parts = [self.exercise or self.workout]
-        if self.set is not None:
-            parts.append(f"set {self.set}/{self.sets}")
-        if self.side:
-            parts.append(f"{self.side} side")
-        if self.resting:
-            parts.append("rest")
-        elif self.rep is not None:
-            parts.append(f"rep {self.rep}/{self.reps}")
-        return " · ".join(parts)
-
-
-class Guide:
-    """Looks up the session's state at a timeline millisecond."""
-
-    def __init__(self, timeline: Timeline) -> None:
-        self.timeline = timeline
-        self._exercises = list(timeline.markers("exercise"))
-        self._exercise_starts = [m.start_ms for m in self._exercises]
-        self._names = {m.exercise: m.text or m.exercise for m in self._exercises}
-        self._chapters = [m for m in timeline.markers() if m.role in ("set", "rest")]
-        self._chapter_starts = [m.start_ms for m in self._chapters]
-        self._sets: dict[str | None, int] = {}
-        for m in timeline.markers("set"):
-            self._sets[m.exercise] = max(self._sets.get(m.exercise, 0), m.set or 0)
-        self._speech = list(timeline.speech())
-        self._speech_starts = [e.start_ms for e in self._speech]
-        self._counted = [e for e in timeline.events if e.rep is not None or e.side is not None]
-        self._counted_starts = [e.start_ms for e in self._counted]
-        self._reps: dict[tuple[str | None, int | None, str | None], int] = {}
-        for e in self._counted:
-            if e.rep is not None:
-                key = (e.exercise, e.set, e.side)
-                self._reps[key] = max(self._reps.get(key, 0), e.rep)
-        self._next = [m for m in timeline.markers() if m.role in ("set", "exercise")]
-        self._next_starts = [m.start_ms for m in self._next]
-
-    def at(self, ms: int, *, extra_ms: int = 0, paused: bool = False) -> Status:
-        total = self.timeline.duration_ms
-        exercise = _last(self._exercises, self._exercise_starts, ms)
-        chapter = _last(self._chapters, self._chapter_starts, ms)
-        if chapter is not None and (chapter.end_ms <= ms or exercise is None
-                                    or chapter.exercise != exercise.exercise):
-            chapter = None
-        if exercise is not None and exercise.end_ms <= ms:
-            exercise = None
-        side = rep = reps = None
-        if chapter is not None and chapter.role == "set":
-            latest = _last(self._counted, self._counted_starts, ms)
-            if latest is not None and (latest.exercise, latest.set) == (
-                    chapter.exercise, chapter.set):
-                side, rep = latest.side, latest.rep
-                reps = self._reps.get((latest.exercise, latest.set, latest.side))
-        spoken = _last(self._speech, self._speech_starts, ms)
-        cue = spoken.text if spoken is not None and spoken.end_ms > ms else None
-        return Status(
-            workout=self.timeline.title,
-            exercise=self._names.get(exercise.exercise) if exercise is not None else None,
-            set=chapter.set if chapter is not None else None,
-            sets=self._sets.get(chapter.exercise) if chapter is not None else None,
-            side=side,
-            rep=rep,
-            reps=reps,
-            resting=chapter is not None and chapter.role == "rest",
-            cue=cue,
-            next_up=self._next_up(ms),
-            elapsed_ms=ms,
-            remaining_ms=max(0, total - ms) + extra_ms,
-            total_ms=total,
-            paused=paused,
-        )
-
-    def _next_up(self, ms: int) -> str | None:
-        i = bisect.bisect_right(self._next_starts, ms)
-        if i >= len(self._next):
-            return "finish"
-        upcoming = self._next[i]
-        if upcoming.role == "exercise":
-            return upcoming.text or upcoming.exercise
-        name = self._names.get(upcoming.exercise, upcoming.exercise)
-        return f"{name}, set {upcoming.set}/{self._sets.get(upcoming.exercise)}"
-
-
-def _last(events: list[Event], starts: list[int], ms: int) -> Event | None:
-    i = bisect.bisect_right(starts, ms) - 1
-    return events[i] if i >= 0 else None
+#: Seconds a note stays on the live screen.
+NOTE_S = 4.0
 
 
 class Display(Protocol):
@@ -155,17 +52,21 @@ class LineDisplay:
         self.out = out
         self.lines: list[str] = []
         self._last: tuple[object, ...] | None = None
+        self._alerted: str | None = None
 
     def start(self) -> None:
         pass
 
     def show(self, status: Status) -> None:
+        if status.alert is not None and self._alerted is None:
+            self._emit(status.alert)  # once: a countdown on every change would flood a log
+        self._alerted = status.alert
         where = status.where()
         key = (where, status.cue, status.paused)
         if key == self._last:
             return
         self._last = key
-        line = f"[{clock_text(status.elapsed_ms)}] {where}"
+        line = f"[{clock_text(status.position_ms)}] {where}"
         if status.paused:
             line += " · paused"
         if status.cue:
@@ -185,7 +86,7 @@ class LineDisplay:
 
 
 class LiveDisplay:
-    """A rich Live panel redrawn at most ``fps`` times a second of the injected clock."""
+    """The live screen (rich), redrawn at most ``fps`` times a second of the injected clock."""
 
     def __init__(self, console: Console, clock: Clock, fps: float = 4.0) -> None:
         self.console = console
@@ -193,9 +94,12 @@ class LiveDisplay:
         self.interval = 1.0 / fps
         from rich.live import Live
 
-        self._live = Live(console=console, auto_refresh=False, transient=False)
+        # Cropped, not scrolled: a screen taller than the terminal must not scroll.
+        self._live = Live(console=console, auto_refresh=False, transient=False,
+                          vertical_overflow="crop")
         self._next_draw = 0.0
         self._note: str | None = None
+        self._note_until = 0.0
         self._status: Status | None = None
 
     def start(self) -> None:
@@ -203,41 +107,26 @@ class LiveDisplay:
 
     def show(self, status: Status) -> None:
         now = self.clock.now()
-        # Pausing shows at once; everything else waits for the next frame.
-        toggled = self._status is not None and status.paused != self._status.paused
-        if now < self._next_draw and not toggled:
+        # Pausing and alerts show at once; everything else waits for the next frame.
+        last = self._status
+        urgent = last is not None and (status.paused, status.alert) != (last.paused, last.alert)
+        if now < self._next_draw and not urgent:
             return
         self._next_draw = now + self.interval
         self._status = status
-        self._live.update(panel(status, self._note), refresh=True)
+        self._draw(now)
 
     def note(self, message: str) -> None:
-        self._note = message
+        now = self.clock.now()
+        self._note, self._note_until = message, now + NOTE_S
         if self._status is not None:
-            self._live.update(panel(self._status, message), refresh=True)
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        assert self._status is not None
+        if self._note is not None and now >= self._note_until:
+            self._note = None
+        self._live.update(screen(self._status, self._note), refresh=True)
 
     def stop(self) -> None:
         self._live.stop()
-
-
-def panel(status: Status, note: str | None = None) -> Group:
-    """The live view: title, place, cue, next, times and a bar, then the keys."""
-    from rich.console import Group
-    from rich.progress_bar import ProgressBar
-    from rich.text import Text
-
-    head = Text(status.workout, style="bold")
-    if status.paused:
-        head.append("  ⏸ paused", style="yellow bold")
-    lines: list[Text | ProgressBar] = [head, Text(status.where(), style="cyan")]
-    lines.append(Text(f"“{status.cue}”" if status.cue else " ", style="italic"))
-    if status.next_up:
-        lines.append(Text(f"next: {status.next_up}", style="dim"))
-    lines.append(Text(f"{clock_text(status.elapsed_ms)} elapsed · "
-                      f"{clock_text(status.remaining_ms)} left"))
-    lines.append(ProgressBar(total=max(1, status.total_ms), completed=status.elapsed_ms,
-                             width=40))
-    if note:
-        lines.append(Text(note, style="yellow"))
-    lines.append(Text(HELP, style="dim"))
-    return Group(*lines)

@@ -7,12 +7,13 @@ loop runs a real device with a terminal and a test with a recording and a fake c
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from repcue.errors import AudioError, RepcueError
 from repcue.player.clock import Clock
 from repcue.player.controls import Command, Controls
-from repcue.player.display import Display, Guide
+from repcue.player.display import Display
+from repcue.player.guide import Guide
 from repcue.player.navigation import EXTRA_REST_MS, Course, clock_text
 from repcue.player.sink import Sink
 from repcue.player.source import Feed
@@ -55,6 +56,8 @@ class _Player:
         self.guide = Guide(timeline)
         self.notes: list[str] = []
         self.lost_at: int | None = None  # where the device was lost, while it is away
+        self.alert: str | None = None
+        self.began: float | None = None  # clock time of the first look at the session
 
     def heard(self) -> int:
         """The sample reaching the ear now: written minus device latency and Bluetooth delay."""
@@ -70,9 +73,14 @@ class _Player:
 
     def show(self) -> None:
         extra = self.feed.silence_left * 1000 // self.renderer.rate
-        heard = self.ms(self.heard())
-        self.tally.heard(heard, self.clock.now(), holding=self.feed.paused or extra > 0)
-        self.display.show(self.guide.at(heard, extra_ms=extra, paused=self.feed.paused))
+        heard = self.ms(self.heard() if self.lost_at is None else self.lost_at)
+        now = self.clock.now()
+        if self.began is None:
+            self.began = now
+        self.tally.heard(heard, now, holding=self.feed.paused or extra > 0)
+        status = self.guide.at(heard, extra_ms=extra, paused=self.feed.paused,
+                               elapsed_ms=round((now - self.began) * 1000))
+        self.display.show(replace(status, alert=self.alert) if self.alert else status)
 
     def apply(self, command: Command) -> None:
         feed, course = self.feed, self.course
@@ -110,13 +118,17 @@ class _Player:
 
     def reconnect(self, clock: Clock, timeout: float) -> bool:
         resume = self.lost_at = self.heard()
-        self.note(f"audio device lost at {clock_text(self.ms(resume))}: paused, reconnecting…")
+        lost = f"audio device lost at {clock_text(self.ms(resume))}"
+        self.notes.append(f"{lost}: paused, reconnecting…")
         deadline = clock.now() + timeout
         while True:
+            left = max(0, round(deadline - clock.now()))
+            self.alert = f"{lost}: paused; reconnecting, giving up in {left} s"
+            self.show()
             # Resume with the lead-in's silence again so Bluetooth earbuds are awake.
             self.feed.seek(resume, insert_at=resume, insert=self.renderer.lead_in_samples)
             if self.sink.reopen():
-                self.lost_at = None
+                self.lost_at = self.alert = None
                 self.note(f"reconnected: resuming at {clock_text(self.ms(resume))}")
                 return True
             if clock.now() >= deadline:

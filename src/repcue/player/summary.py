@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from repcue.timeline import PHASE_ROLES, Event, Timeline
 
+
 @dataclass(frozen=True)
 class Summary:
     sets_done: int
