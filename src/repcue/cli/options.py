@@ -11,7 +11,7 @@ import click
 
 from repcue.config import load_config
 from repcue.errors import ContentError
-from repcue.session import Progress, Request, Session, prepare
+from repcue.prepare import Progress, Request, PreparedSession, prepare
 from repcue.tones import TonePalette, default_palette, load_palette
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,7 +55,9 @@ def session_options(f: F) -> F:
         click.option("--reps", help="Reps per set for every exercise."),
         click.option("--sets", help="Sets for every exercise."),
         click.option("--rest", help="Seconds of rest after each set."),
-        click.option("--lead", help="Seconds to get in position before the countdown."),
+        # --lead was its first name: too close to --lead-in (quiet before the first sound).
+        click.option("--setup-time", "--lead", "lead",
+                     help="Seconds to get in position before the countdown."),
         click.option("--preset", help="Lower-back pre-set cue: every-rep, every-set, "
                      "first-rep or off."),
         click.option("--verbosity", help="coach, standard, brief or minimal."),
@@ -118,7 +120,7 @@ def request_from_options(name: str, *, estimate: bool = False, **opts: Any) -> R
 
 
 def load_session(name: str, *, estimate: bool = False, progress: Progress | None = None,
-                 **opts: Any) -> Session:
+                 **opts: Any) -> PreparedSession:
     """Build the session a command asked for (see ``session_options``)."""
     return prepare(request_from_options(name, estimate=estimate, **opts), progress)
 
