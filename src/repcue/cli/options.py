@@ -11,7 +11,7 @@ import click
 
 from repcue.config import load_config
 from repcue.errors import ContentError
-from repcue.prepare import Progress, Request, PreparedSession, prepare
+from repcue.prepare import PreparedSession, Progress, Request, prepare
 from repcue.tones import TonePalette, default_palette, load_palette
 
 F = TypeVar("F", bound=Callable[..., Any])

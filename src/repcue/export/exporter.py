@@ -47,14 +47,14 @@ from repcue.mix.loudness import LoudnessMeter
 from repcue.render import Renderer
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
-from repcue.units import samples_to_ms
+from repcue.units import MIX_RATE, SPEECH_RATE, samples_to_ms
 
 #: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
 #: voice is lost, and at 64 kbps MP3 spends twice the bits per sample (measured on Piper
 #: speech: quantisation noise pushed decoded peaks 1.6-2.4 dB over the mix at 44.1 kHz,
 #: 0.9-1.2 dB at 22.05 kHz), while render, measure and encode do half the work.
 #: 44.1 kHz is there for sounds above 11 kHz (user tones, a later music bed).
-EXPORT_RATES = (22050, 44100)
+EXPORT_RATES = (SPEECH_RATE, MIX_RATE)
 
 #: Decoded lossy audio peaks higher than what went in (quantisation noise rides on the
 #: peaks), and the renderer's limiter holds -1 dBFS. So the mix is rendered this much louder
@@ -81,7 +81,7 @@ class ExportOptions:
     album: str = "repcue workouts"
     track: int | None = None
     date: str | None = None
-    sample_rate: int = 22050  # Hz, one of EXPORT_RATES
+    sample_rate: int = SPEECH_RATE  # Hz, one of EXPORT_RATES
 
     def __post_init__(self) -> None:
         if self.sample_rate not in EXPORT_RATES:
