@@ -60,9 +60,9 @@ class Hum:
     def __init__(self, level: float) -> None:
         self.level = level
 
-    def add_to(self, mix: Samples, start: int) -> None:
-        t = np.arange(start, start + len(mix)) / RATE
-        mix += (self.level * np.sin(2 * np.pi * 110 * t)).astype(np.float32)
+    def render(self, lo: int, hi: int) -> Samples | None:
+        t = np.arange(lo, hi) / RATE
+        return (self.level * np.sin(2 * np.pi * 110 * t)).astype(np.float32)
 
 
 def test_a_bed_is_summed_before_the_limiter_the_same_for_any_block_size() -> None:

@@ -16,10 +16,11 @@ from repcue.config import Config, load_config
 from repcue.content import Library
 from repcue.errors import ContentError
 from repcue.model import Workout
-from repcue.plan import Plan, plan, resolve_timings
+from repcue.plan import Plan, plan
 from repcue.schedule import estimate_ms, schedule
+from repcue.settings import Resolved, notes, resolve_session, resolve_workout
 from repcue.timeline import Timeline
-from repcue.timing import Layer, resolve
+from repcue.timing import Layer, Timing
 
 if TYPE_CHECKING:
     from repcue.speech import VoiceSettings
@@ -65,6 +66,14 @@ def _config(request: Request) -> Config:
 
 
 def build_plan(request: Request) -> tuple[Workout, Plan]:
+    workout, resolved, session_timing = resolve_request(request)
+    timings = [r.timing for r in resolved]
+    return workout, plan(workout, timings, seed=request.seed, session_timing=session_timing,
+                         notes=notes(workout, resolved))
+
+
+def resolve_request(request: Request) -> tuple[Workout, list[Resolved], Timing]:
+    """The workout and each entry's timing through config, flags and ``--set``."""
     config = _config(request)
     library = Library.discover(request.content_dirs)
     workout = library.workout(request.name)
@@ -74,11 +83,11 @@ def build_plan(request: Request) -> tuple[Workout, Plan]:
         if exercise_id not in ids:
             raise ContentError("--set", exercise_id, f"{exercise_id!r} is not in {workout.id}",
                                value=exercise_id, allowed=", ".join(dict.fromkeys(ids)))
-        per_exercise[exercise_id] = [Layer("--set", values, exercise_id)]
-    cli = [Layer("command line", request.overrides)] if request.overrides else []
-    timings = resolve_timings(workout, [config.timing], cli, per_exercise)
-    overall = resolve([config.timing, Layer(workout.source, workout.timing, "timing"), *cli])
-    return workout, plan(workout, timings, seed=request.seed, session_timing=overall)
+        per_exercise[exercise_id] = [Layer("--set", values, exercise_id, "--set")]
+    cli = ([Layer("command line", request.overrides, "", "command line")]
+           if request.overrides else [])
+    resolved = resolve_workout(workout, config.timing, cli, per_exercise)
+    return workout, resolved, resolve_session(workout, config.timing, cli)
 
 
 def voice_settings(request: Request) -> VoiceSettings:

@@ -77,10 +77,10 @@ class Bed(Protocol):
     give the same value for the same session sample whatever window asks for it.
     """
 
-    def add_to(self, mix: Samples, start: int) -> None:
-        """Add the bed's session samples ``[start, start + len(mix))`` into ``mix``.
+    def render(self, lo: int, hi: int) -> Samples | None:
+        """The bed's session samples ``[lo, hi)``, or None where it is silent.
 
-        ``start`` may be negative and the window may run past the end (limiter context).
+        ``lo`` may be negative and ``hi`` past the end (the limiter's context).
         """
 
 
@@ -215,7 +215,8 @@ class Renderer:
         speech = self._speech.overlapping(lo, hi)
         tones = self._tone_sounds.overlapping(lo, hi)
         noisy = self._noise is not None and lo < self.lead_in_samples
-        if not speech and not tones and not noisy and self._bed is None:
+        bed = None if self._bed is None else self._bed.render(lo, hi)
+        if not speech and not tones and not noisy and bed is None:
             return None
         mix = np.zeros(hi - lo, dtype=np.float32)
         end = self.total_samples
@@ -230,8 +231,8 @@ class Renderer:
                      self._tone_gain if ducked is None else ducked)
         if self._gain != 1.0:
             mix *= self._gain
-        if self._bed is not None:  # the one place a continuous source joins (mix/master.py)
-            self._bed.add_to(mix, lo)
+        if bed is not None:  # the one place a continuous source joins (mix/master.py)
+            mix += bed
         if noisy:
             self._add_noise(mix, lo)
         return mix

@@ -1,9 +1,8 @@
 """Every timing knob, its default, what values it allows, and the override chain.
 
-Precedence, lowest first: built-in defaults < the exercise's own defaults < config
-file < workout ``[timing]`` < the exercise entry in the workout < CLI flags <
-``--set EXERCISE.KEY=VALUE``. Each layer is a plain mapping with a source name, so
-an error can say exactly which file (or flag) held the bad value.
+Every layer is a plain mapping with a source name, so an error can say exactly
+which file (or flag) held the bad value. The order of the layers (and why the
+config sits in two places) is ``settings``' job.
 """
 
 from __future__ import annotations
@@ -54,6 +53,9 @@ class Layer:
     values: Mapping[str, Any]
     #: Dotted prefix shown before a key in errors, e.g. ``exercise[2]`` or ``timing``.
     prefix: str = ""
+    #: Who set these values, in the lifter's words: ``exercise``, ``workout``, ``config``,
+    #: ``command line`` or ``--set`` (``repcue plan`` shows it beside each changed value).
+    origin: str = ""
 
 
 class _Invalid(Exception):

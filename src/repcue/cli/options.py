@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from repcue.config import load_config
-from repcue.errors import ContentError
+from repcue.errors import ContentError, InputError
 from repcue.prepare import PreparedSession, Progress, Request, prepare
 from repcue.tones import TonePalette, default_palette, load_palette
 
@@ -42,7 +42,7 @@ def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:
     for item in sounds:
         role, sep, path = item.partition("=")
         if not sep or not role.strip() or not path.strip():
-            raise ContentError("--sound", item, "is not ROLE=FILE", value=item,
+            raise InputError("--sound", f"{item!r} is not ROLE=FILE", value=item,
                                allowed="e.g. --sound countdown=~/beep.wav")
         overrides[role.strip()] = Path(path.strip()).expanduser()
     return load_palette(overrides, rate) if overrides else default_palette(rate)
@@ -58,8 +58,10 @@ def session_options(f: F) -> F:
         # --lead was its first name: too close to --lead-in (quiet before the first sound).
         click.option("--setup-time", "--lead", "lead",
                      help="Seconds to get in position before the countdown."),
-        click.option("--preset", help="Lower-back pre-set cue: every-rep, every-set, "
-                     "first-rep or off."),
+        click.option("--preset", metavar="MODE",
+                     help="When the lower-back pre-set cue is spoken: every-rep (before each "
+                     "rep), every-set (before the first rep of every set, and of each side), "
+                     "first-rep (before the very first rep of each exercise only) or off."),
         click.option("--verbosity", help="coach, standard, brief or minimal."),
         click.option("--count/--no-count", default=None, help="Say the rep count."),
         click.option("--seed", type=int, help="Seed for the cue rotation."),

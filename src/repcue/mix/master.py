@@ -16,13 +16,14 @@ Signal path of one renderer frame (render.py, ``Renderer._mix`` then ``_frame``)
                                       ▲
                                       └─ where a continuous source (the music bed) is summed
 
-The music bed enters here: pass ``bed=`` to :func:`master` (a :class:`repcue.render.Bed`,
-which reads its samples by absolute session sample so that any frame and any start point
-give the same sound). It is added after the measured gain, so its level is its own (set
-relative to the target loudness), the gain search measures voice and tones alone (sound
-groups rely on the session repeating itself, which a bed does not), and the limiter sees
-the whole mix. A bed that must duck under speech can read the speech spans from the
-timeline with the same ``ms_to_samples`` rounding the renderer uses.
+The music bed enters here: pass ``bed=`` to :func:`master` (a :class:`repcue.render.Bed`:
+``render(lo, hi)`` returns session samples ``[lo, hi)`` or None, the same values for the
+same sample whatever window asks, so any frame and any start point sound the same). It
+is added after the measured gain, so its level is its own (set relative to the target
+loudness); the gain search measures voice and tones alone (sound groups rely on the
+session repeating itself, which a bed does not); the limiter sees the whole mix. A bed
+that ducks under speech reads the speech spans from the timeline with the renderer's
+rounding (``Renderer.sample_at``: lead-in plus ``ms_to_samples``).
 """
 
 from __future__ import annotations

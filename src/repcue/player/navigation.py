@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from repcue.errors import ContentError, NotFoundError
+from repcue.errors import InputError, NotFoundError
 from repcue.timeline import Timeline
 from repcue.units import ms_to_samples, position_text
 
@@ -105,8 +105,8 @@ def start_ms(timeline: Timeline, spec: str) -> int:
             seconds = seconds * 60 + int(p)
         ms = seconds * 1000
         if ms >= timeline.duration_ms:
-            raise ContentError("--start-at", "time", f"{spec} is past the end of the session",
-                               value=spec, allowed=f"before {position_text(timeline.duration_ms)}")
+            raise InputError("--start-at", f"{spec} is past the end of the session",
+                             value=spec, allowed=f"before {position_text(timeline.duration_ms)}")
         return ms
     exercise, _, set_text = spec.strip().partition(":")
     exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
@@ -117,6 +117,6 @@ def start_ms(timeline: Timeline, spec: str) -> int:
     sets = {m.set: m for m in timeline.markers("set") if m.exercise == exercise}
     if not set_text.isdigit() or int(set_text) not in sets:
         known = sorted(s for s in sets if s is not None)
-        raise ContentError("--start-at", exercise, f"no set {set_text!r}", value=set_text,
+        raise InputError("--start-at", f"{exercise} has no set {set_text!r}", value=set_text,
                            allowed=", ".join(map(str, known)) or "none")
     return sets[int(set_text)].start_ms
