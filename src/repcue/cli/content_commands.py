@@ -81,7 +81,8 @@ def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
             click.echo(f"  - {entry.exercise.name}: {_timing_summary(r.timing)}")
         return
     raise NotFoundError("exercise or workout", name,
-                        [*library.exercise_files, *library.workout_files])
+                        [*library.exercise_files, *library.workout_files],
+                        plural="exercises and workouts")
 
 
 def _defaults_layer(ex: Exercise) -> Layer:
