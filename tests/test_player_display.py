@@ -8,12 +8,12 @@ from dataclasses import replace
 import pytest
 from rich.console import Console
 
-from audio_fixtures import REST_MS, SET_MS, FakeClock, short_renderer
+from audio_fixtures import REST_MS, SET_MS, FakeClock, short_mix, short_renderer
 from repcue.player.controls import Command, ScriptedControls
 from repcue.player.display import LiveDisplay
 from repcue.player.guide import Guide, Status
+from repcue.player.playback import play
 from repcue.player.screen import LEGEND, big_text, screen
-from repcue.player.session import play
 from repcue.player.sink import RecordingSink
 from repcue.timeline import Timeline
 
@@ -179,18 +179,18 @@ class Frames:
 
 
 def test_elapsed_keeps_counting_through_more_rest_and_time_left_includes_it() -> None:
-    renderer = short_renderer(exercises=("row",), sets=1)
+    mix = short_mix(exercises=("row",), sets=1)
     sink = RecordingSink()
     clock = FakeClock(sink)
     frames = Frames()
     controls = ScriptedControls([(6.5, Command.MORE_REST)], clock)
-    result = play(renderer.timeline, renderer, sink, controls, frames, clock)
+    result = play(mix, sink, controls, frames, clock)
     assert result.completed
     held = [s for s in frames.shown if s.remaining_ms > s.total_ms - s.position_ms]
     assert len(held) > 100  # 15 s of extra rest at 50 ms a tick
     elapsed = [s.elapsed_ms for s in held]
     assert elapsed == sorted(elapsed) and elapsed[-1] - elapsed[0] > 14_000
     assert len({s.position_ms for s in held}) < len(held) // 10  # the timeline waits
-    total = renderer.timeline.duration_ms
+    total = mix.timeline.duration_ms
     last = frames.shown[-1]
     assert last.elapsed_ms >= total + 15_000 - 100  # real time: the plan plus the extra rest

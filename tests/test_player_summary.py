@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from audio_fixtures import REST_MS, FakeClock, short_renderer, short_session
+from audio_fixtures import REST_MS, FakeClock, short_mix, short_session
 from repcue.player.controls import Command, NoControls, ScriptedControls
 from repcue.player.display import QuietDisplay
-from repcue.player.session import play
+from repcue.player.playback import play
 from repcue.player.sink import RecordingSink
 from repcue.player.summary import Summary, Tally
 
@@ -45,17 +45,17 @@ def test_a_skipped_set_is_not_done_and_a_held_rest_counts_as_taken() -> None:
 
 
 def test_the_player_reports_more_rest_as_taken() -> None:
-    renderer = short_renderer(exercises=("row",), sets=1)
+    mix = short_mix(exercises=("row",), sets=1)
     sink = RecordingSink()
     clock = FakeClock(sink)
     controls = ScriptedControls([(6.0, Command.MORE_REST)], clock)
-    result = play(renderer.timeline, renderer, sink, controls, QuietDisplay(), clock)
+    result = play(mix, sink, controls, QuietDisplay(), clock)
     assert result.completed and result.summary is not None
     assert result.summary.sets_done == 1 and result.summary.rests_taken == 1
     # The planned 4 s rest plus the 15 s "+" gives, within a tick or two.
     assert 18_800 <= result.summary.rest_taken_ms <= 19_300
     assert result.summary.under_tension_ms == 2 * 1500
 
-    plain = play(renderer.timeline, renderer, RecordingSink(free_run=True), NoControls(),
+    plain = play(mix, RecordingSink(free_run=True), NoControls(),
                  QuietDisplay(), FakeClock())
     assert plain.summary is not None and plain.summary.sets_done == 1

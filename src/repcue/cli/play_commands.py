@@ -18,21 +18,19 @@ from repcue.cli.options import (
     synthesis_progress,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
-from repcue.export.live_level import live_gain
+from repcue.mix import master
 from repcue.player.clock import Clock, WallClock
 from repcue.player.controls import HELP, KeyboardControls
 from repcue.player.devices import EXPORT_HINT, c_messages_to, output_devices, pick_output
 from repcue.player.display import Display, LineDisplay, LiveDisplay, QuietDisplay
-from repcue.player.navigation import clock_text, start_ms
-from repcue.player.session import RECONNECT_S, PlayResult
-from repcue.player.session import play as play_session
+from repcue.player.navigation import start_ms
+from repcue.player.playback import RECONNECT_S, PlayResult
+from repcue.player.playback import play as play_session
 from repcue.player.sink import SoundDeviceSink
-from repcue.render import Renderer, RenderSettings
-from repcue.session import Session
+from repcue.prepare import PreparedSession
 from repcue.speech import default_cache_dir
+from repcue.units import MIX_RATE, position_text
 
-#: The export's mix rate, so what is heard is the export sample for sample.
-PLAY_RATE = 44100
 #: Where PortAudio's own messages go during play (in the cache folder), not on the screen.
 PORTAUDIO_LOG = "portaudio.log"
 
@@ -75,7 +73,7 @@ def resume_line(ctx: click.Context, name: str, start_at: str | None) -> str:
                 words.append(param.opts[0])
         else:
             for item in value if param.multiple else (value,):
-                words += [param.opts[-1], str(item)]
+                words += [max(param.opts, key=len), str(item)]
     if start_at:
         words += ["--start-at", start_at]
     return shlex.join(words)
@@ -125,7 +123,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     with c_messages_to(log):
         try:
             output = pick_output(device)  # before synthesis: no device, nothing to wait for
-            sink = SoundDeviceSink(output.index, PLAY_RATE, latency=stream_latency,
+            sink = SoundDeviceSink(output.index, MIX_RATE, latency=stream_latency,
                                    channels=output.channels)
             # The device opens (and earbuds wake) while the session loads: both take a while.
             sink.open_early()
@@ -147,27 +145,23 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     _finish(ctx, name, result, start_at, log)
 
 
-def _play_loaded(session: Session, sink: SoundDeviceSink, device: str, start_at: str | None,
+def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str, start_at: str | None,
                  quiet: bool, sounds: tuple[str, ...], *, lead_in: float, lead_in_noise: bool,
                  bt_offset: int, reconnect: float, cache_dir: Path | None) -> PlayResult:
     timeline = session.timeline
     begin = start_ms(timeline, start_at) if start_at else 0
-    palette = palette_for(sounds, PLAY_RATE)
-    # Live play sounds as loud as an export: the same measured gain, remembered.
-    lead_in_ms = round(lead_in * 1000)
-    gain_db = live_gain(timeline, session.clips, palette, rate=PLAY_RATE,
-                        lead_in_ms=lead_in_ms, lead_in_noise=lead_in_noise,
-                        cache_dir=cache_dir or default_cache_dir())
-    settings = RenderSettings(rate=PLAY_RATE, lead_in_ms=lead_in_ms,
-                              lead_in_noise=lead_in_noise, gain_db=gain_db)
-    renderer = Renderer(timeline, session.clips, palette, settings)
+    palette = palette_for(sounds, MIX_RATE)
+    # Live play sounds as loud as a WAV export: the same measured gain, remembered.
+    mix = master(timeline, session.clips, palette, rate=MIX_RATE,
+                 lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
+                 remember_in=cache_dir or default_cache_dir())
     clock = WallClock()
     if not quiet:
         click.echo(f"Playing {timeline.title} on {device} "
-                   f"({clock_text(timeline.duration_ms)})"
-                   + (f" from {clock_text(begin)}" if begin else ""), err=True)
-    return play_session(timeline, renderer, sink, KeyboardControls(), _display(quiet, clock),
-                        clock, start_ms=begin, bt_offset_ms=bt_offset, reconnect_s=reconnect)
+                   f"({position_text(timeline.duration_ms)})"
+                   + (f" from {position_text(begin)}" if begin else ""), err=True)
+    return play_session(mix, sink, KeyboardControls(), _display(quiet, clock), clock,
+                        start_ms=begin, bt_offset_ms=bt_offset, reconnect_s=reconnect)
 
 
 def _finish(ctx: click.Context, name: str, result: PlayResult | None,
@@ -183,12 +177,12 @@ def _finish(ctx: click.Context, name: str, result: PlayResult | None,
     if result.completed:
         click.echo(f"Workout complete: {done}." if done else "Workout complete.", err=True)
         return
-    resume = resume_line(ctx, name, clock_text(result.stopped_at_ms))
+    resume = resume_line(ctx, name, position_text(result.stopped_at_ms))
     if result.reason == "device lost":
         said = f"; PortAudio's messages are in {log}" if _has_text(log) else ""
-        raise AudioError(f"the audio device went away at {clock_text(result.stopped_at_ms)} "
+        raise AudioError(f"the audio device went away at {position_text(result.stopped_at_ms)} "
                          "and did not come back", hint=f"reconnect it, then: {resume}{said}")
-    click.echo(f"Stopped at {clock_text(result.stopped_at_ms)}"
+    click.echo(f"Stopped at {position_text(result.stopped_at_ms)}"
                + (f" ({done})." if done else ".") + f"\nTo resume:\n  {resume}", err=True)
     if result.reason == "interrupted":
         sys.exit(ExitStatus.INTERRUPTED)

@@ -10,8 +10,8 @@ from typing import IO, TYPE_CHECKING, Protocol
 
 from repcue.player.clock import Clock
 from repcue.player.guide import Guide, Status
-from repcue.player.navigation import clock_text
 from repcue.player.screen import screen
+from repcue.units import position_text
 
 if TYPE_CHECKING:  # rich loads with the live view only: every repcue command imports this module
     from rich.console import Console
@@ -66,7 +66,7 @@ class LineDisplay:
         if key == self._last:
             return
         self._last = key
-        line = f"[{clock_text(status.position_ms)}] {where}"
+        line = f"[{position_text(status.position_ms)}] {where}"
         if status.paused:
             line += " · paused"
         if status.cue:

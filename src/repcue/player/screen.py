@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from repcue.player.guide import Status
-from repcue.player.navigation import clock_text
+from repcue.units import position_text
 
 if TYPE_CHECKING:  # rich loads with the live view only: every repcue command imports this
     from rich.console import Group
@@ -80,8 +80,8 @@ def screen(status: Status, note: str | None = None) -> Group:
         _line(f"“{status.cue}”" if status.cue else " ", "italic"),
         _line(f"next: {status.next_up}" if status.next_up else " ", "dim"),
         _line(" "),
-        _line(f"{clock_text(status.elapsed_ms)} elapsed · "
-              f"{clock_text(status.remaining_ms)} left"),
+        _line(f"{position_text(status.elapsed_ms)} elapsed · "
+              f"{position_text(status.remaining_ms)} left"),
         _bar(status.position_ms / max(1, status.total_ms)),
         _line(status.alert or note or " ", "bold red" if status.alert else "yellow"),
         _line(LEGEND, "dim"),
