@@ -2,8 +2,10 @@
 
     python benchmarks/play.py [--minutes 10] [--workout back-strength] [--engine auto]
 
-Starts a private ``jackd --no-realtime -d dummy`` (real time, no hardware), keeps the other
-core busy with a spinning process, and plays the workout live for ``--minutes``.
+Starts a private ``jackd --no-realtime -d dummy`` (real time, no hardware) and a private
+session bus (for the media keys, MPRIS, as ``repcue play`` runs them), keeps the other core
+busy with a spinning process, and plays the workout live for ``--minutes`` with the live
+screen drawn at 80 columns.
 
 * first sound: from asking for the session (speech cache warm) to the first buffer handed
   to PortAudio. The lead-in (quiet, for Bluetooth earbuds) comes on top, by design.
@@ -64,6 +66,12 @@ def main() -> None:
     os.environ["JACK_DEFAULT_SERVER"] = name
     log = Path(f"/tmp/{name}.log")
     server = start_jack(name, log, args.realtime)
+    bus = subprocess.Popen(  # a private session bus for the media keys (MPRIS)
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1",
+         f"--address=unix:path=/tmp/{name}.bus"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert bus.stdout is not None
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
     busy = None
     try:
         # PortAudio lists JACK only if the server runs when sounddevice is first imported.
@@ -71,9 +79,10 @@ def main() -> None:
         from repcue.cli.options import load_session
         from repcue.mix import master
         from repcue.player.clock import WallClock
-        from repcue.player.controls import Command, ScriptedControls
+        from repcue.player.controls import AllControls, Command, ScriptedControls
         from repcue.player.devices import pick_output
-        from repcue.player.display import LiveDisplay
+        from repcue.player.display import AllDisplays, LiveDisplay
+        from repcue.player.media_keys import MediaKeys
         from repcue.player.playback import play
         from repcue.player.sink import SoundDeviceSink
         from repcue.speech import default_cache_dir
@@ -110,11 +119,15 @@ def main() -> None:
         palette = default_palette(MIX_RATE)
         mix = master(session.timeline, session.clips, palette, lead_in_ms=1500,
                      remember_in=default_cache_dir())
-        console = Console(file=io.StringIO(), width=100, force_terminal=True)
+        console = Console(file=io.StringIO(), width=80, force_terminal=True)
         seconds = min(args.minutes * 60, session.timeline.duration_ms / 1000 + 2)
-        controls = ScriptedControls([(seconds, Command.QUIT)], clock)
+        # As `repcue play` does: the media keys join the session bus before the first sound.
+        media = MediaKeys()
+        media_on = media.connect()
+        controls = AllControls(ScriptedControls([(seconds, Command.QUIT)], clock), media)
+        display = AllDisplays(LiveDisplay(console, clock), media)
         cpu0 = time.process_time()
-        result = play(mix, sink, controls, LiveDisplay(console, clock), clock)
+        result = play(mix, sink, controls, display, clock)
         wall = time.monotonic() - t0
         cpu = time.process_time() - cpu0
         assert sink.first_call_at is not None
@@ -129,6 +142,9 @@ def main() -> None:
             busy.wait()
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
+        bus.terminate()
+        bus.wait()
+        bus.stdout.close()
     driver_xruns = log.read_text(errors="replace").count("XRun")
     starved = result.underruns - sink.device_underruns
     print(f"workout            {args.workout} ({session.timeline.duration_ms / 60000:.1f} min), "
@@ -136,6 +152,8 @@ def main() -> None:
           f"{'idle' if args.no_busy else 'busy'}, jackd "
           f"{'--realtime' if args.realtime else '--no-realtime'}")
     print(f"imports            {import_s * 1000:.0f} ms (once per process)")
+    print(f"display, media keys live screen at 80 columns; MPRIS on a private session bus "
+          f"{'on' if media_on else 'OFF: ' + str(media.failure)}")
     print(f"first sound        {first * 1000:.0f} ms  (target <= 300 ms; + 1.5 s lead-in; "
           f"session loaded at {loaded * 1000:.0f} ms, device open at {opened * 1000:.0f} ms)")
     print(f"CPU                {100 * cpu / wall:.2f} % of one core  (target <= 3 %)")

@@ -113,7 +113,8 @@ def test_ctrl_c_stops_cleanly_and_prints_the_resume_line(
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
-    lines = err.strip().splitlines()
+    # No session bus here: play says so once, before its first sound.
+    lines = [line for line in err.strip().splitlines() if not line.startswith("Media keys")]
     assert lines[0].startswith("Stopped at 00:0") and lines[1] == "To resume:"
     resume = shlex.split(lines[2])
     assert resume[:3] == ["repcue", "play", "activation"]

@@ -20,9 +20,15 @@ from repcue.cli.options import (
 from repcue.errors import AudioError, ExitStatus, InputError
 from repcue.mix import master
 from repcue.player.clock import Clock, WallClock
-from repcue.player.controls import HELP, KeyboardControls
+from repcue.player.controls import HELP, AllControls, Controls, KeyboardControls
 from repcue.player.devices import EXPORT_HINT, c_messages_to, output_devices, pick_output
-from repcue.player.display import Display, LineDisplay, LiveDisplay, QuietDisplay
+from repcue.player.display import (
+    AllDisplays,
+    Display,
+    LineDisplay,
+    LiveDisplay,
+    QuietDisplay,
+)
 from repcue.player.navigation import start_ms
 from repcue.player.playback import RECONNECT_S, PlayResult
 from repcue.player.playback import play as play_session
@@ -160,8 +166,24 @@ def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str, s
         click.echo(f"Playing {timeline.title} on {device} "
                    f"({position_text(timeline.duration_ms)})"
                    + (f" from {position_text(begin)}" if begin else ""), err=True)
-    return play_session(mix, sink, KeyboardControls(), _display(quiet, clock), clock,
+    controls, display = _media_keys(KeyboardControls(), _display(quiet, clock), quiet)
+    return play_session(mix, sink, controls, display, clock,
                         start_ms=begin, bt_offset_ms=bt_offset, reconnect_s=reconnect)
+
+
+def _media_keys(keys: Controls, display: Display, quiet: bool) -> tuple[Controls, Display]:
+    """Add earbud buttons and media keys (MPRIS on the session D-Bus) when there is a bus."""
+    from repcue.player.media_keys import MediaKeys
+
+    media = MediaKeys()
+    if not media.connect():
+        if quiet:
+            return keys, display
+        # Said once, and short: it stays above the live screen (media.failure has the detail).
+        click.echo("Media keys and earbud buttons are off: no session D-Bus "
+                   "(the keyboard still works).", err=True)
+        return keys, display
+    return AllControls(keys, media), AllDisplays(display, media)
 
 
 def _finish(ctx: click.Context, name: str, result: PlayResult | None,

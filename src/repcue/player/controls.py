@@ -21,6 +21,8 @@ from repcue.player.clock import Clock
 
 class Command(enum.Enum):
     PAUSE = "pause"  # toggles pause and resume
+    RESUME = "resume"  # play if paused (a media Play button)
+    HOLD = "hold"  # pause if playing (a media Pause button)
     NEXT_SET = "next set"
     BACK = "restart set"
     MORE_REST = "more rest"
@@ -62,6 +64,24 @@ class NoControls:
 
     def stop(self) -> None:
         pass
+
+
+class AllControls:
+    """Several sources of commands at once: the keyboard and the media keys."""
+
+    def __init__(self, *sources: Controls) -> None:
+        self.sources = sources
+
+    def start(self) -> None:
+        for source in self.sources:
+            source.start()
+
+    def poll(self) -> list[Command]:
+        return [command for source in self.sources for command in source.poll()]
+
+    def stop(self) -> None:
+        for source in self.sources:
+            source.stop()
 
 
 class ScriptedControls:

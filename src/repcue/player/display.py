@@ -16,7 +16,8 @@ from repcue.units import position_text
 if TYPE_CHECKING:  # rich loads with the live view only: every repcue command imports this module
     from rich.console import Console
 
-__all__ = ["Display", "Guide", "LineDisplay", "LiveDisplay", "QuietDisplay", "Status"]
+__all__ = ["AllDisplays", "Display", "Guide", "LineDisplay", "LiveDisplay", "QuietDisplay",
+           "Status"]
 
 #: Seconds a note stays on the live screen.
 NOTE_S = 4.0
@@ -27,6 +28,29 @@ class Display(Protocol):
     def show(self, status: Status) -> None: ...
     def note(self, message: str) -> None: ...
     def stop(self) -> None: ...
+
+
+class AllDisplays:
+    """Several displays of one session: the screen and the media-key service's state."""
+
+    def __init__(self, *displays: Display) -> None:
+        self.displays = displays
+
+    def start(self) -> None:
+        for display in self.displays:
+            display.start()
+
+    def show(self, status: Status) -> None:
+        for display in self.displays:
+            display.show(status)
+
+    def note(self, message: str) -> None:
+        for display in self.displays:
+            display.note(message)
+
+    def stop(self) -> None:
+        for display in self.displays:
+            display.stop()
 
 
 class QuietDisplay:

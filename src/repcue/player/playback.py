@@ -88,6 +88,8 @@ class _Player:
         feed, course = self.feed, self.course
         if command is Command.PAUSE:
             feed.paused = not feed.paused
+        elif command in (Command.RESUME, Command.HOLD):
+            feed.paused = command is Command.HOLD
         elif command is Command.NEXT_SET:
             target = course.next_set(self.heard())
             if target is None:
