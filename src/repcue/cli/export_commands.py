@@ -52,13 +52,16 @@ _STAGES = {"measuring": "Measuring loudness", "correcting": "Measuring loudness"
 
 
 def terminate_cleanly() -> None:
-    """Turn SIGTERM into SystemExit, so ``finally`` blocks remove half-written files."""
+    """Turn SIGTERM and SIGHUP (the terminal closed) into SystemExit, so ``finally`` blocks
+    remove half-written files; the status is the shell's 128 + the signal's number."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, handler)
+        if hasattr(signal, "SIGHUP"):  # not on Windows
+            signal.signal(signal.SIGHUP, handler)
 
 
 @contextmanager

@@ -23,9 +23,33 @@ TIMING_FLAGS = {
 }
 
 
+def check_content_folder(folder: Path) -> Path:
+    """A ``--content`` folder, or an InputError naming the path: never silently ignored."""
+    holds = "the folder that holds exercises/ and workouts/"
+    if not folder.exists():
+        raise InputError("--content", f"{folder} does not exist", value=folder,
+                         hint=f"--content takes {holds}")
+    if not folder.is_dir():
+        raise InputError("--content", f"{folder} is a file, not a folder", value=folder,
+                         hint=f"--content takes {holds}")
+    if not (folder / "exercises").is_dir() and not (folder / "workouts").is_dir():
+        hint = (f"point --content at {folder.resolve().parent}, {holds}"
+                if folder.resolve().name in ("exercises", "workouts")
+                else "a content folder holds exercises/*.toml and workouts/*.toml")
+        raise InputError("--content", f"{folder} has no exercises/ or workouts/ folder",
+                         value=folder, hint=hint)
+    return folder
+
+
+def _content_folders(ctx: click.Context, param: click.Parameter,
+                     folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    return tuple(check_content_folder(folder) for folder in folders)
+
+
 def content_option(f: F) -> F:
     return click.option(
         "--content", "content_dirs", multiple=True, type=click.Path(path_type=Path),
+        callback=_content_folders,
         help="Extra content folder (with exercises/ and workouts/); may repeat.")(f)
 
 
