@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from repcue.cli.options import (
     sound_option,
 )
 from repcue.content import Library
+from repcue.errors import ExitStatus
 from repcue.export import ExportOptions
 from repcue.tones import TonePalette
 
@@ -122,10 +122,9 @@ def serve(names: tuple[str, ...], all_workouts: bool, host: str | None, port: in
         try:
             server.run(sockets=[sock])
         except KeyboardInterrupt:
-            # uvicorn has shut down and re-raised the Ctrl-C; 130 is the shell's "interrupted".
-            # (sys.exit: click's non-standalone main returns an Exit's code instead of using it.)
+            # uvicorn has shut down and re-raised the Ctrl-C.
             click.echo("Stopped.")
-            sys.exit(130)
+            raise click.exceptions.Exit(ExitStatus.INTERRUPTED) from None
     finally:
         sock.close()
 
