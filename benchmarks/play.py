@@ -68,7 +68,7 @@ def main() -> None:
     try:
         # PortAudio lists JACK only if the server runs when sounddevice is first imported.
         t_import = time.perf_counter()
-        from repcue.cli.options import load_session
+        from repcue.cli.options import SessionOptions
         from repcue.cli.play_commands import PLAY_RATE
         from repcue.export.live_level import live_gain
         from repcue.player.clock import WallClock
@@ -82,9 +82,9 @@ def main() -> None:
         from repcue.tones import default_palette
         import_s = time.perf_counter() - t_import
 
-        opts = {"engine": args.engine} if args.engine else {}
+        asked = SessionOptions(engine=args.engine or None)
         warm = time.perf_counter()
-        warmed = load_session(args.workout, **opts)  # fills the speech cache if it is cold
+        warmed = asked.prepare(args.workout)  # fills the speech cache if it is cold
         # ... and remembers the session's level, as a first `repcue play` of it would.
         level_start = time.perf_counter()
         live_gain(warmed.timeline, warmed.clips, default_palette(PLAY_RATE), rate=PLAY_RATE,
@@ -104,7 +104,7 @@ def main() -> None:
         sink = SoundDeviceSink(device.index, PLAY_RATE, channels=device.channels)
         with ThreadPoolExecutor(1) as pool:
             opening = pool.submit(sink.open)
-            session = load_session(args.workout, **opts)
+            session = asked.prepare(args.workout)
             loaded = time.monotonic() - t0
             opening.result()
             opened = time.monotonic() - t0
