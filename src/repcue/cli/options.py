@@ -13,7 +13,7 @@ import click
 
 from repcue.config import Config, load_config
 from repcue.errors import ContentError, InputError, did_you_mean
-from repcue.session import Progress, Request, Session, prepare
+from repcue.prepare import PreparedSession, Progress, Request, prepare
 from repcue.tones import TONE_ROLES, TonePalette, default_palette, load_palette
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,7 +101,8 @@ class SessionOptions:
     reps: str | None = _flag("--reps", knob="reps", help="Reps per set for every exercise.")
     sets: str | None = _flag("--sets", knob="sets", help="Sets for every exercise.")
     rest: str | None = _flag("--rest", knob="rest", help="Seconds of rest after each set.")
-    lead: str | None = _flag("--lead", knob="lead",
+    # --lead was its first name: too close to --lead-in (quiet before the first sound).
+    lead: str | None = _flag("--setup-time", "--lead", "lead", knob="lead",
                              help="Seconds to get in position before the countdown.")
     preset: str | None = _flag(
         "--preset", knob="preset", metavar="MODE",
@@ -134,7 +135,7 @@ class SessionOptions:
                        cache_dir=self.cache_dir, config=self.config)
 
     def prepare(self, name: str, *, estimate: bool = False,
-                progress: Progress | None = None) -> Session:
+                progress: Progress | None = None) -> PreparedSession:
         """Plan, speak and schedule ``name`` as the user asked."""
         return prepare(self.request(name, estimate=estimate), progress)
 

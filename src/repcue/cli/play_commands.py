@@ -17,20 +17,17 @@ from repcue.cli.options import (
     synthesis_progress,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
-from repcue.export.live_level import live_gain
+from repcue.mix import master
 from repcue.player.clock import Clock, WallClock
 from repcue.player.controls import HELP, KeyboardControls
 from repcue.player.devices import EXPORT_HINT, output_devices, pick_output
 from repcue.player.display import Display, LineDisplay, LiveDisplay, QuietDisplay
-from repcue.player.navigation import clock_text, start_ms
-from repcue.player.session import PlayResult
-from repcue.player.session import play as play_session
+from repcue.player.navigation import start_ms
+from repcue.player.playback import PlayResult
+from repcue.player.playback import play as play_session
 from repcue.player.sink import SoundDeviceSink
-from repcue.render import Renderer, RenderSettings
 from repcue.speech import default_cache_dir
-
-#: The export's mix rate, so what is heard is the export sample for sample.
-PLAY_RATE = 44100
+from repcue.units import MIX_RATE, position_text
 
 EXAMPLES = """\b
 Examples:
@@ -71,8 +68,8 @@ def resume_line(ctx: click.Context, name: str, at_ms: int) -> str:
                 words.append(param.opts[0])
         else:
             for item in value if param.multiple else (value,):
-                words += [param.opts[-1], str(item)]
-    words += ["--start-at", clock_text(at_ms)]
+                words += [max(param.opts, key=len), str(item)]
+    words += ["--start-at", position_text(at_ms)]
     return shlex.join(words)
 
 
@@ -108,7 +105,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
     stream_latency = _latency(latency)
     output = pick_output(device)  # before synthesis: no device means nothing to wait for
-    sink = SoundDeviceSink(output.index, PLAY_RATE, latency=stream_latency,
+    sink = SoundDeviceSink(output.index, MIX_RATE, latency=stream_latency,
                            channels=output.channels)
     # The device opens (and earbuds wake) while the session loads: both take a while.
     with ThreadPoolExecutor(1) as pool:
@@ -126,20 +123,17 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     try:
         timeline = session.timeline
         begin = start_ms(timeline, start_at) if start_at else 0
-        palette = asked.palette(sounds, PLAY_RATE)
-        # Live play sounds as loud as an export: the same measured gain, remembered.
-        gain_db = live_gain(timeline, session.clips, palette, rate=PLAY_RATE,
-                            lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
-                            cache_dir=asked.cache_dir or default_cache_dir())
-        settings = RenderSettings(rate=PLAY_RATE, lead_in_ms=lead_in.ms,
-                                  lead_in_noise=lead_in.noise, gain_db=gain_db)
-        renderer = Renderer(timeline, session.clips, palette, settings)
+        palette = asked.palette(sounds, MIX_RATE)
+        # Live play sounds as loud as a WAV export: the same measured gain, remembered.
+        mix = master(timeline, session.clips, palette, rate=MIX_RATE,
+                     lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
+                     remember_in=asked.cache_dir or default_cache_dir())
         clock = WallClock()
         if not quiet:
             click.echo(f"Playing {timeline.title} on {output.name} "
-                       f"({clock_text(timeline.duration_ms)})"
-                       + (f" from {clock_text(begin)}" if begin else ""), err=True)
-        result = play_session(timeline, renderer, sink, KeyboardControls(),
+                       f"({position_text(timeline.duration_ms)})"
+                       + (f" from {position_text(begin)}" if begin else ""), err=True)
+        result = play_session(mix, sink, KeyboardControls(),
                               _display(quiet, clock), clock, start_ms=begin,
                               bt_offset_ms=bt_offset)
     finally:
@@ -154,9 +148,9 @@ def _finish(ctx: click.Context, name: str, result: PlayResult) -> None:
         return
     resume = resume_line(ctx, name, result.stopped_at_ms)
     if result.reason == "device lost":
-        raise AudioError(f"the audio device went away at {clock_text(result.stopped_at_ms)} "
+        raise AudioError(f"the audio device went away at {position_text(result.stopped_at_ms)} "
                          "and did not come back", hint=f"reconnect it, then: {resume}")
-    click.echo(f"Stopped at {clock_text(result.stopped_at_ms)} ({underruns}).\n"
+    click.echo(f"Stopped at {position_text(result.stopped_at_ms)} ({underruns}).\n"
                f"To resume:\n  {resume}", err=True)
     if result.reason == "interrupted":
         sys.exit(ExitStatus.INTERRUPTED)
