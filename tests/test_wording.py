@@ -15,8 +15,8 @@ from repcue import wording
 from repcue.cli import cli
 from repcue.content import Library
 from repcue.plan import plan, resolve_timings
+from repcue.prepare import Request, build_plan
 from repcue.schedule import estimate_ms, schedule
-from repcue.session import Request, build_plan
 
 
 @pytest.mark.parametrize(("n", "word"), [

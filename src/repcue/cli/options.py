@@ -11,7 +11,7 @@ import click
 
 from repcue.config import load_config
 from repcue.errors import ContentError, InputError, did_you_mean
-from repcue.session import Progress, Request, Session, prepare
+from repcue.prepare import PreparedSession, Progress, Request, prepare
 from repcue.tones import TONE_ROLES, TonePalette, default_palette, load_palette
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,7 +65,8 @@ def session_options(f: F) -> F:
         click.option("--sets", help="Sets for every exercise."),
         click.option("--rest", metavar="DURATION",
                      help="Rest after each set: 90, 90s, 1:30 or 2m."),
-        click.option("--lead", metavar="DURATION",
+        # --lead was its first name: too close to --lead-in (quiet before the first sound).
+        click.option("--setup-time", "--lead", "lead", metavar="DURATION",
                      help="Time to get in position before the countdown, e.g. 5 or 5s."),
         click.option("--preset", metavar="MODE",
                      help="When the lower-back pre-set cue is spoken: every-rep (before each "
@@ -131,7 +132,7 @@ def request_from_options(name: str, *, estimate: bool = False, **opts: Any) -> R
 
 
 def load_session(name: str, *, estimate: bool = False, progress: Progress | None = None,
-                 **opts: Any) -> Session:
+                 **opts: Any) -> PreparedSession:
     """Build the session a command asked for (see ``session_options``)."""
     return prepare(request_from_options(name, estimate=estimate, **opts), progress)
 

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 
+#: Timing knobs whose flag has another name than the key in files (``lead`` is ``--setup-time``).
+FLAG_SPELLING = {"lead": "--setup-time"}
+
 
 @dataclass(frozen=True)
 class Request:
@@ -46,7 +49,8 @@ class Request:
 
 
 @dataclass(frozen=True)
-class Session:
+class PreparedSession:
+    """A workout planned, spoken and scheduled: what play and export master (repcue.mix)."""
     workout: Workout
     plan: Plan
     timeline: Timeline
@@ -83,8 +87,9 @@ def resolve_request(request: Request) -> tuple[Workout, list[Resolved], Timing]:
             raise ContentError("--set", exercise_id, f"{exercise_id!r} is not in {workout.id}",
                                value=exercise_id, allowed=", ".join(dict.fromkeys(ids)))
         per_exercise[exercise_id] = [Layer("--set", values, exercise_id, "--set")]
-    cli = ([Layer("command line", request.overrides, "", "command line")]
-           if request.overrides else [])
+    # One layer per flag, named as the user typed it, so a bad value names its flag.
+    cli = [Layer(FLAG_SPELLING.get(knob, f"--{knob}"), {knob: value}, "", "command line")
+           for knob, value in request.overrides.items()]
     resolved = resolve_workout(workout, config.timing, cli, per_exercise)
     return workout, resolved, resolve_session(workout, config.timing, cli)
 
@@ -119,12 +124,12 @@ def _check_config_engine(name: str, config: Config) -> None:
                            value=name, allowed=", ".join(known)) from None
 
 
-def prepare(request: Request, progress: Progress | None = None) -> Session:
+def prepare(request: Request, progress: Progress | None = None) -> PreparedSession:
     """Plan, synthesise what is missing (unless estimating), and schedule on real durations."""
     request = _with_config(request)
     workout, the_plan = build_plan(request)
     if request.estimate:
-        return Session(workout, the_plan, schedule(the_plan, estimate_ms), {}, None)
+        return PreparedSession(workout, the_plan, schedule(the_plan, estimate_ms), {}, None)
     from repcue.speech import resolve_engine, synthesize
 
     settings = voice_settings(request)
@@ -133,7 +138,7 @@ def prepare(request: Request, progress: Progress | None = None) -> Session:
     timeline = schedule(the_plan, lambda text: clips[text].duration_ms)
     spoken = {e.text for e in timeline.speech() if e.text is not None}
     used = {text: clip for text, clip in clips.items() if text in spoken}
-    return Session(workout, the_plan, timeline, used, resolve_engine(settings))
+    return PreparedSession(workout, the_plan, timeline, used, resolve_engine(settings))
 
 
 def unique_texts(name: str, content_dirs: Sequence[Path] = ()) -> list[str]:
