@@ -21,6 +21,7 @@ from repcue.content import Library
 from repcue.errors import ExitStatus
 from repcue.export import ExportOptions
 from repcue.tones import TonePalette
+from repcue.units import MIX_RATE
 
 if TYPE_CHECKING:
     from repcue.serve.episodes import Episode
@@ -108,7 +109,7 @@ def serve(names: tuple[str, ...], all_workouts: bool, host: str | None, port: in
     sock = listen(host, port)
     try:
         token, made = load_token(rotate=new_token)
-        episodes = _episodes(chosen, palette_for(sounds, 44100), opts)
+        episodes = _episodes(chosen, palette_for(sounds, MIX_RATE), opts)
         server = make_server(ServeApp(token, episodes, log=click.echo))
         root = f"http://{_url_host(host)}:{sock.getsockname()[1]}/{token}/"
         if made:
