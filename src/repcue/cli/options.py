@@ -100,10 +100,11 @@ class SessionOptions:
                               help="E-B-C-T seconds for every exercise, e.g. 3-1-1-0.")
     reps: str | None = _flag("--reps", knob="reps", help="Reps per set for every exercise.")
     sets: str | None = _flag("--sets", knob="sets", help="Sets for every exercise.")
-    rest: str | None = _flag("--rest", knob="rest", help="Seconds of rest after each set.")
+    rest: str | None = _flag("--rest", knob="rest", metavar="DURATION",
+                             help="Rest after each set: 90, 90s, 1:30 or 2m.")
     # --lead was its first name: too close to --lead-in (quiet before the first sound).
-    lead: str | None = _flag("--setup-time", "--lead", "lead", knob="lead",
-                             help="Seconds to get in position before the countdown.")
+    lead: str | None = _flag("--setup-time", "--lead", "lead", knob="lead", metavar="DURATION",
+                             help="Time to get in position before the countdown, e.g. 5 or 5s.")
     preset: str | None = _flag(
         "--preset", knob="preset", metavar="MODE",
         help="When the lower-back pre-set cue is spoken: every-rep (before each rep), every-set "
