@@ -5,14 +5,13 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from repcue.cli.options import (
-    load_session,
-    palette_for,
-    pop_session_options,
+    LeadIn,
+    SessionOptions,
+    lead_in_options,
     session_options,
     sound_option,
     synthesis_progress,
@@ -104,10 +103,7 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @click.option("--bt-offset", type=click.IntRange(0, 2000), default=0, metavar="MS",
               help="Extra delay of Bluetooth earbuds; the display and the resume point "
               "follow what you hear.")
-@click.option("--lead-in", type=click.FloatRange(0, 30), default=1.5, show_default=True,
-              help="Seconds of quiet before the first sound, so Bluetooth earbuds wake up.")
-@click.option("--lead-in-noise", is_flag=True,
-              help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")
+@lead_in_options
 @click.option("--start-at", metavar="EXERCISE[:SET]|MM:SS",
               help="Start at an exercise, one of its sets, or a time (to resume).")
 @click.option("--reconnect", type=click.FloatRange(0, 600), default=RECONNECT_S,
@@ -118,14 +114,13 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
-         lead_in: float, lead_in_noise: bool, start_at: str | None, reconnect: float,
-         quiet: bool, sounds: tuple[str, ...], **kwargs: Any) -> None:
+         lead_in: LeadIn, start_at: str | None, reconnect: float, quiet: bool,
+         sounds: tuple[str, ...], asked: SessionOptions) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
-    opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
     result: PlayResult | None = None
     sink: SoundDeviceSink | None = None
-    log = (opts.get("cache_dir") or default_cache_dir()) / PORTAUDIO_LOG
+    log = (asked.cache_dir or default_cache_dir()) / PORTAUDIO_LOG
     with c_messages_to(log):
         try:
             output = pick_output(device)  # before synthesis: no device, nothing to wait for
@@ -135,14 +130,13 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
             sink.open_early()
             progress, done = synthesis_progress()
             try:
-                session = load_session(name, progress=progress, **opts)
+                session = asked.prepare(name, progress=progress)
             finally:
                 done()
             sink.wait_open()
             result = _play_loaded(session, sink, output.name, start_at, quiet, sounds,
-                                  lead_in=lead_in, lead_in_noise=lead_in_noise,
-                                  bt_offset=bt_offset, reconnect=reconnect,
-                                  cache_dir=opts.get("cache_dir"))
+                                  lead_in=lead_in, bt_offset=bt_offset, reconnect=reconnect,
+                                  asked=asked)
         except KeyboardInterrupt:
             pass  # Ctrl-C before the first sound: the resume line is the command itself
         finally:
@@ -151,16 +145,16 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     _finish(ctx, name, result, start_at, log)
 
 
-def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str, start_at: str | None,
-                 quiet: bool, sounds: tuple[str, ...], *, lead_in: float, lead_in_noise: bool,
-                 bt_offset: int, reconnect: float, cache_dir: Path | None) -> PlayResult:
+def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str,
+                 start_at: str | None, quiet: bool, sounds: tuple[str, ...], *, lead_in: LeadIn,
+                 bt_offset: int, reconnect: float, asked: SessionOptions) -> PlayResult:
     timeline = session.timeline
     begin = start_ms(timeline, start_at) if start_at else 0
-    palette = palette_for(sounds, MIX_RATE)
+    palette = asked.palette(sounds, MIX_RATE)
     # Live play sounds as loud as a WAV export: the same measured gain, remembered.
     mix = master(timeline, session.clips, palette, rate=MIX_RATE,
-                 lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
-                 remember_in=cache_dir or default_cache_dir())
+                 lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
+                 remember_in=asked.cache_dir or default_cache_dir())
     clock = WallClock()
     if not quiet:
         click.echo(f"Playing {timeline.title} on {device} "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from repcue.timeline import PHASE_ROLES, Event, Timeline
+from repcue.timeline import Event, PhaseRole, Timeline
 
 #: What the screen calls each movement phase: the words a coach says, not the tempo's terms.
 PHASE_WORDS = {
@@ -19,6 +19,9 @@ PHASE_WORDS = {
     "top": "Squeeze",
     "hold": "Hold",
 }
+
+
+_PHASES = frozenset(role.value for role in PhaseRole)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class Guide:
             if e.rep is not None:
                 key = (e.exercise, e.set, e.side)
                 self._reps[key] = max(self._reps.get(key, 0), e.rep)
-        self._phases = [e for e in timeline.events if e.kind == "phase" and e.role in PHASE_ROLES]
+        self._phases = [e for e in timeline.events if e.kind == "phase" and e.role in _PHASES]
         self._phase_starts = [e.start_ms for e in self._phases]
         self._next = [m for m in timeline.markers() if m.role in ("set", "exercise")]
         self._next_starts = [m.start_ms for m in self._next]

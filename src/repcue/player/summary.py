@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from repcue.timeline import PHASE_ROLES, Event, Timeline
+from repcue.timeline import Event, PhaseRole, Timeline
+
+_PHASES = frozenset(role.value for role in PhaseRole)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Tally:
     def __init__(self, timeline: Timeline) -> None:
         self._sets = timeline.markers("set")
         self._rests = timeline.markers("rest")
-        self._phases = [e for e in timeline.events if e.kind == "phase" and e.role in PHASE_ROLES]
+        self._phases = [e for e in timeline.events if e.kind == "phase" and e.role in _PHASES]
         self._sets_done: set[int] = set()
         self._rests_entered: set[int] = set()
         self._rest_wall_s = 0.0
