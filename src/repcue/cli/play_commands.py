@@ -174,8 +174,8 @@ def _media_keys(keys: Controls, display: Display, quiet: bool) -> tuple[Controls
         if quiet:
             return keys, display
         # Said once, and short: it stays above the live screen (media.failure has the detail).
-        click.echo("Media keys and earbud buttons are off: no session D-Bus "
-                   "(the keyboard still works).", err=True)
+        click.echo("Media keys and earbud buttons are off: no session D-Bus (keys still work).",
+                   err=True)
         return keys, display
     return AllControls(keys, media), AllDisplays(display, media)
 
