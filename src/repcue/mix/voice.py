@@ -23,7 +23,8 @@ compressor (2:1 to 3:1 over 20 ms) took as much off the voice's dynamics and lef
 limiter twice the work: speech peaks are syllable peaks, and the peak detector sees them.
 
 Everything here is numpy on a 1 ms grid (a cue of 2 s is 2,000 points), once per cue per
-mix (about 0.3 s for the 93 distinct cues of the 65-minute long-session); the result depends only on the clip, so play and export get the same samples.
+mix (about 0.3 s for the 93 distinct cues of the 65-minute long-session); the result
+depends only on the clip, so play and export get the same samples.
 """
 
 from __future__ import annotations
