@@ -121,7 +121,8 @@ def _release(reduction: Floats, keep: float) -> Floats:
     ramp = np.arange(len(reduction)) * rate
     with np.errstate(divide="ignore"):
         logs = np.log(reduction)  # -inf where nothing is reduced
-    return np.exp(np.maximum.accumulate(logs + ramp) - ramp)
+    held: Floats = np.exp(np.maximum.accumulate(logs + ramp) - ramp)
+    return held
 
 
 def master_cue(clip: Clip) -> Clip:
