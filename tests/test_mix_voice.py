@@ -76,13 +76,13 @@ def test_a_shouted_syllable_is_ridden_down_smoothly_and_released_slowly() -> Non
     assert np.max(np.abs(np.diff(reduction[lo:hi]))[both]) < 0.3
     # ...and let go slowly: 40 ms after the shout (a consonant) most of the reduction is
     # still there, so the consonant is not pumped up over the vowel; a few release times
-    # later, almost none.
+    # later, only what the voice's own peaks ask for.
     levelled = clip.samples.astype(np.float64) * 10 ** (levelling_db / 20)
     curve = reduction_db(levelled, RATE, CUE_LOUDNESS_LUFS)
     assert np.allclose(curve[loud], reduction[loud], atol=0.01)
     after = b + 40 * RATE // 1000
     assert curve[b] > 1.0 and curve[after] > 0.7 * curve[b]
-    assert np.all(curve[b + 4 * RELEASE_MS * RATE // 1000:] < 0.5)
+    assert np.all(curve[b + 4 * RELEASE_MS * RATE // 1000:] < 1.0)
 
 
 def test_silence_and_empty_cues_pass_through() -> None:
