@@ -21,7 +21,7 @@ VOICE_KEYS = ("engine", "voice", "rate")
 
 @dataclass(frozen=True)
 class Config:
-    timing: Layer = field(default_factory=lambda: Layer("defaults", {}))
+    timing: Layer = field(default_factory=lambda: Layer("defaults", {}, "", "config"))
     voice: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     #: Tone role -> the user's own sound file.
@@ -60,7 +60,7 @@ def load_config(path: Path | None = None) -> Config:
     for name, table in (("timing", timing), ("voice", voice), ("sounds", sounds)):
         if not isinstance(table, dict):
             raise ContentError(source, name, "is not a table", allowed="a table")
-    layer = Layer(source, timing, "timing")
+    layer = Layer(source, timing, "timing", "config")
     validate_layer(layer)
     for key, value in voice.items():
         if key not in VOICE_KEYS:

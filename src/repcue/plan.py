@@ -14,15 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from repcue import wording
 from repcue.model import Exercise, Phase, PresetMode, Sides, Verbosity, Workout
-from repcue.timing import Layer, Timing, resolve
-
-NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
-TENS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy",
-        80: "eighty", 90: "ninety"}
+from repcue.settings import resolve_workout
+from repcue.timing import Layer, Timing
 
 #: Speech priority inside a rep: lower numbers win when two cues want the same time.
 PRIORITY = {"go": 0, "countdown": 0, "count": 1, "form": 3, "phase": 4}
@@ -30,31 +25,10 @@ PRIORITY = {"go": 0, "countdown": 0, "count": 1, "form": 3, "phase": 4}
 TONE_MS = 150
 
 
-def number_word(n: int) -> str:
-    if 0 <= n < len(NUMBER_WORDS):
-        return NUMBER_WORDS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return TENS[tens * 10] + (f"-{NUMBER_WORDS[ones]}" if ones else "")
-    return str(n)
-
-
 def brief_of(text: str) -> str | None:
     """The short variant of a cue: its last sentence, when it has more than one."""
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
     return sentences[-1] if len(sentences) > 1 else None
-
-
-def seconds_phrase(ms: int) -> str:
-    seconds = round(ms / 1000)
-    if seconds >= 60 and seconds % 60 == 0:
-        minutes = seconds // 60
-        return "one minute" if minutes == 1 else f"{number_word(minutes)} minutes"
-    if seconds > 60:
-        minutes, rest = divmod(seconds, 60)
-        lead = "one minute" if minutes == 1 else f"{number_word(minutes)} minutes"
-        return f"{lead} {number_word(rest)}"
-    return f"{number_word(seconds)} seconds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +105,8 @@ class Plan:
     workout_id: str
     title: str
     segments: tuple[Segment, ...]
+    #: What the planner had to decide for the lifter (an ignored tempo, a default go word).
+    warnings: tuple[str, ...] = ()
 
     def texts(self) -> list[str]:
         """Every phrase the plan may speak, brief variants included, each once."""
@@ -146,21 +122,9 @@ class Plan:
 
 def resolve_timings(workout: Workout, config: Sequence[Layer] = (), cli: Sequence[Layer] = (),
                     per_exercise: dict[str, list[Layer]] | None = None) -> list[Timing]:
-    """The timing of each workout entry, through the whole override chain."""
-    per_exercise = per_exercise or {}
-    timings = []
-    for i, entry in enumerate(workout.entries):
-        ex = entry.exercise
-        layers = [
-            Layer(ex.source, ex.defaults, "defaults"),
-            *config,
-            Layer(workout.source, workout.timing, "timing"),
-            Layer(workout.source, entry.overrides, f"exercise[{i}]"),
-            *cli,
-            *per_exercise.get(ex.id, []),
-        ]
-        timings.append(resolve(layers))
-    return timings
+    """The timing of each workout entry, through the whole override chain (see ``settings``)."""
+    resolved = resolve_workout(workout, config[0] if config else None, cli, per_exercise)
+    return [r.timing for r in resolved]
 
 
 class _Rotation:
@@ -171,20 +135,28 @@ class _Rotation:
         rng.shuffle(self.items)
         self.i = 0
 
-    def next(self) -> str:
+    def next(self) -> str | None:
+        """The next phrasing, or None when the exercise has none of this kind."""
+        if not self.items:
+            return None
         item = self.items[self.i % len(self.items)]
         self.i += 1
         return item
 
 
 def plan(workout: Workout, timings: Sequence[Timing], *, seed: int | None = None,
-         session_timing: Timing | None = None) -> Plan:
-    """Build the plan; ``timings`` has one entry per workout entry (``resolve_timings``)."""
+         session_timing: Timing | None = None, notes: Sequence[str] = ()) -> Plan:
+    """Build the plan; ``timings`` has one entry per workout entry (``resolve_timings``).
+
+    ``notes`` are warnings found while resolving the timing (``settings``); the plan
+    adds its own and hands them all to the timeline.
+    """
     if len(timings) != len(workout.entries):
         raise ValueError("one timing per workout entry is needed")
     rng = random.Random(workout.seed if seed is None else seed)
     overall = session_timing or timings[0]
     segs: list[Segment] = []
+    warnings = list(notes)
     none = Context()
 
     intro: list[str] = []
@@ -192,7 +164,7 @@ def plan(workout: Workout, timings: Sequence[Timing], *, seed: int | None = None
         intro = list(workout.intro) if overall.verbosity == Verbosity.COACH else list(
             workout.intro[:2])
     if not intro:
-        intro = [f"{workout.title}."]
+        intro = [wording.title_line(workout.title)]
     segs.append(Flex("intro", 1000, none,
                      head=tuple(Cue("intro", t, none) for t in intro)))
 
@@ -200,46 +172,63 @@ def plan(workout: Workout, timings: Sequence[Timing], *, seed: int | None = None
         nxt = workout.entries[index + 1].exercise.name if index + 1 < len(workout.entries) else None
         last_exercise = index + 1 == len(workout.entries)
         segs += _exercise(entry.exercise, timing, index, nxt, last_exercise, rng)
+        warnings += _go_warnings(entry.exercise, timing)
 
     finish_ctx = Context()
     total_sets = sum(t.sets for t in timings)
-    words = ["Workout complete.", f"{number_word(total_sets).capitalize()} sets done. Great work."]
+    words = [wording.WORKOUT_COMPLETE, wording.sets_done(total_sets)]
     if overall.verbosity in (Verbosity.BRIEF, Verbosity.MINIMAL):
-        words = ["Workout complete."]
+        words = [wording.WORKOUT_COMPLETE]
     segs.append(Flex("finish", 1500, finish_ctx,
                      head=tuple(Cue("finish", w, finish_ctx) for w in words),
                      marks=(Mark(0, TONE_MS, "tone", "finish", finish_ctx),)))
-    return Plan(workout.id, workout.title, tuple(segs))
+    return Plan(workout.id, workout.title, tuple(segs), tuple(dict.fromkeys(warnings)))
+
+
+def _phases(timing: Timing) -> tuple[tuple[Phase, int], ...]:
+    if timing.is_hold:
+        return ((Phase.HOLD, timing.hold_ms),)
+    return timing.tempo.phases_from(timing.start)
+
+
+def go_word(ex: Exercise, phase: Phase) -> str:
+    """The exercise's own go cue for ``phase``, or the default word for that phase."""
+    return ex.go_cues.get(phase) or wording.DEFAULT_GO[phase]
+
+
+def _go_warnings(ex: Exercise, timing: Timing) -> list[str]:
+    first = _phases(timing)[0][0]
+    if first in ex.go_cues:
+        return []
+    what = "a hold" if first == Phase.HOLD else f"the {first.value} phase"
+    return [f"{ex.id}: no go cue of its own for {what}; says \"{wording.DEFAULT_GO[first]}\""]
 
 
 def _exercise(ex: Exercise, timing: Timing, index: int, next_name: str | None,
               last_exercise: bool, rng: random.Random) -> list[Segment]:
     v = timing.verbosity
     talky = v in (Verbosity.COACH, Verbosity.STANDARD)
-    presets = _Rotation(ex.preset_cues, rng)
+    presets = _Rotation(ex.preset_cues or wording.DEFAULT_PRESET, rng)
     forms = _Rotation(ex.form_cues, rng)
     mistakes = _Rotation(ex.mistakes, rng)
     ctx = Context(exercise=ex.id)
     segs: list[Segment] = []
 
     # The announcement: what it is, what it trains, one mistake to avoid, how to set up.
-    amount = (f"{number_word(timing.sets)} sets of {number_word(timing.hold_ms // 1000)}-second "
-              f"holds, {number_word(timing.reps)} reps" if timing.is_hold
-              else f"{number_word(timing.sets)} sets of {number_word(timing.reps)}")
-    if timing.sides == Sides.EACH:
-        amount += ", each side"
-    opener = "First up" if index == 0 else "Next exercise"
-    head = [Cue("announce", f"{opener}: {ex.name}. {amount.capitalize()}.", ctx)]
-    if talky:
-        head.append(Cue("announce", f"It works the {_join(ex.targets)}, with the "
-                        f"{ex.stabiliser} as the base.", ctx))
-    if v == Verbosity.COACH:
+    amount = wording.amount(timing.sets, timing.reps, hold_ms=timing.hold_ms,
+                            each_side=timing.sides == Sides.EACH)
+    head = [Cue("announce", wording.announce(ex.name, amount, first=index == 0), ctx)]
+    works = wording.works(ex.targets, ex.stabiliser)
+    if talky and works:
+        head.append(Cue("announce", works, ctx))
+    if v == Verbosity.COACH and ex.explanation:
         head.append(Cue("announce", ex.explanation, ctx, brief=brief_of(ex.explanation)))
-    if talky:
-        head.append(Cue("mistake", mistakes.next(), ctx))
+    mistake = mistakes.next() if talky else None
+    if mistake:
+        head.append(Cue("mistake", mistake, ctx))
     if v == Verbosity.COACH:
         head += [Cue("setup", s, ctx) for s in ex.setup]
-    elif v == Verbosity.STANDARD:
+    elif v == Verbosity.STANDARD and ex.setup:
         head.append(Cue("setup", ex.setup[0], ctx))
     segs.append(Flex("announce", 3000, ctx, head=tuple(head),
                      marks=(Mark(0, 0, "marker", "exercise", ctx, ex.name),)))
@@ -247,87 +236,99 @@ def _exercise(ex: Exercise, timing: Timing, index: int, next_name: str | None,
     sides: tuple[str | None, ...] = ("left", "right") if timing.sides == Sides.EACH else (None,)
     for s in range(1, timing.sets + 1):
         set_ctx = Context(ex.id, s)
-        set_text = f"Set {number_word(s)} of {number_word(timing.sets)}."
+        set_text = wording.set_of(s, timing.sets)
         for side_i, side in enumerate(sides):
             side_ctx = Context(ex.id, s, side)
             if side_i == 0:
                 words = [Cue("announce", set_text, side_ctx)]
                 if side:
-                    words.append(Cue("switch", f"{side.capitalize()} side.", side_ctx))
+                    words.append(Cue("switch", wording.side(side), side_ctx))
                 segs.append(Flex("set", timing.lead_ms, side_ctx, head=tuple(words),
                                  marks=(Mark(0, 0, "marker", "set", set_ctx,
                                              set_text.rstrip(".")),)))
             else:
                 segs.append(Flex("switch", timing.switch_ms, side_ctx, head=(
-                    Cue("switch", "Switch sides.", side_ctx),
-                    Cue("switch", f"{(side or '').capitalize()} side.", side_ctx))))
-            segs += _reps(ex, timing, s, side, presets, forms)
+                    Cue("switch", wording.SWITCH_SIDES, side_ctx),
+                    Cue("switch", wording.side(side or ""), side_ctx))))
+            first_start = s == 1 and side_i == 0
+            segs += _reps(ex, timing, Context(ex.id, s, side), first_start, presets, forms)
         if s < timing.sets or not last_exercise:
             segs += _rest(ex.id, timing, s, next_name)
     return segs
 
 
-def _reps(ex: Exercise, timing: Timing, s: int, side: str | None, presets: _Rotation,
-          forms: _Rotation) -> list[Segment]:
+def wants_preset(mode: PresetMode, rep: int, first_start: bool) -> bool:
+    """Whether rep ``rep`` gets a pre-set cue; ``first_start``: the exercise's first set (and
+    side). every-rep: before each rep. every-set: before the first rep of every set and
+    side. first-rep: before the exercise's very first rep only. off: never."""
+    if mode == PresetMode.EVERY_REP:
+        return True
+    if mode == PresetMode.EVERY_SET:
+        return rep == 1
+    if mode == PresetMode.FIRST_REP:
+        return rep == 1 and first_start
+    return False
+
+
+def _reps(ex: Exercise, timing: Timing, where: Context, first_start: bool,
+          presets: _Rotation, forms: _Rotation) -> list[Segment]:
     v = timing.verbosity
     segs: list[Segment] = []
     n = timing.reps
-    if timing.is_hold:
-        phases: tuple[tuple[Phase, int], ...] = ((Phase.HOLD, timing.hold_ms),)
-    else:
-        phases = timing.tempo.phases_from(timing.start)
-    rep_ms = sum(ms for _, ms in phases)
+    phases = _phases(timing)
     halfway_rep = n // 2 + 1 if timing.halfway and n >= 6 and v != Verbosity.MINIMAL else None
 
     for r in range(1, n + 1):
-        ctx = Context(ex.id, s, side, r)
-        wants_preset = (
-            timing.preset == PresetMode.EVERY_REP
-            or (timing.preset in (PresetMode.EVERY_SET, PresetMode.FIRST_REP) and r == 1)
-        )
+        ctx = Context(where.exercise, where.set, where.side, r)
+        preset = wants_preset(timing.preset, r, first_start)
         pre: list[Cue] = []
         if r == n and n >= 3 and timing.last_rep and v != Verbosity.MINIMAL:
-            pre.append(Cue("last", "Last rep.", ctx))
+            pre.append(Cue("last", wording.LAST_REP, ctx))
         elif r == halfway_rep:
-            pre.append(Cue("halfway", "Halfway.", ctx))
-        if wants_preset:
-            text = presets.next()
+            pre.append(Cue("halfway", wording.HALFWAY, ctx))
+        text = presets.next() if preset else None
+        if text:
             pre.append(Cue("preset", text, ctx, brief=brief_of(text)))
         if r == 1 or pre:
-            segs.append(Flex("preset" if wants_preset else "between", timing.preset_hold_ms
-                             if wants_preset else 0, ctx, head=tuple(pre)))
+            segs.append(Flex("preset" if preset else "between", timing.preset_hold_ms
+                             if preset else 0, ctx, head=tuple(pre)))
         if r == 1 and timing.countdown:
-            segs.append(_countdown(timing.countdown, Context(ex.id, s, side)))
-
-        marks: list[Mark] = []
-        cues: list[Cue] = []
-        offset = 0
-        for i, (phase, ms) in enumerate(phases):
-            marks.append(Mark(offset, ms, "phase", phase.value, ctx))
-            tone_role = "start" if (r == 1 and i == 0) else phase.value
-            marks.append(Mark(offset, min(TONE_MS, ms), "tone", tone_role, ctx))
-            word = ex.go_cues.get(phase)
-            if i == 0 and word:
-                cues.append(Cue("go", word, ctx, priority=PRIORITY["go"], at_ms=0,
-                                latest_end_ms=rep_ms))
-            elif word and r == 1 and v == Verbosity.COACH:
-                cues.append(Cue("go", word, ctx, priority=PRIORITY["phase"], at_ms=offset,
-                                latest_end_ms=offset + ms))
-            offset += ms
-        if timing.count:
-            last_start = offset - phases[-1][1]
-            cues.append(Cue("count", f"{number_word(r).capitalize()}.", ctx,
-                            priority=PRIORITY["count"], at_ms=last_start,
-                            latest_end_ms=rep_ms, align_end=True))
-        if (timing.form_every and v != Verbosity.MINIMAL and r % timing.form_every == 0
-                and r < n):
-            longest = max(range(len(phases)), key=lambda k: phases[k][1])
-            at = sum(ms for _, ms in phases[:longest])
-            text = forms.next()
-            cues.append(Cue("form", text, ctx, brief=brief_of(text), priority=PRIORITY["form"],
-                            at_ms=at, latest_end_ms=rep_ms))
-        segs.append(Rigid("rep", rep_ms, ctx, tuple(marks), tuple(cues)))
+            segs.append(_countdown(timing.countdown, where))
+        segs.append(_rep(ex, timing, phases, ctx, forms))
     return segs
+
+
+def _rep(ex: Exercise, timing: Timing, phases: tuple[tuple[Phase, int], ...], ctx: Context,
+         forms: _Rotation) -> Rigid:
+    r = ctx.rep or 1
+    rep_ms = sum(ms for _, ms in phases)
+    marks: list[Mark] = []
+    cues: list[Cue] = []
+    offset = 0
+    for i, (phase, ms) in enumerate(phases):
+        marks.append(Mark(offset, ms, "phase", phase.value, ctx))
+        tone_role = "start" if (r == 1 and i == 0) else phase.value
+        marks.append(Mark(offset, min(TONE_MS, ms), "tone", tone_role, ctx))
+        if i == 0:
+            cues.append(Cue("go", go_word(ex, phase), ctx, priority=PRIORITY["go"], at_ms=0,
+                            latest_end_ms=rep_ms))
+        elif phase in ex.go_cues and r == 1 and timing.verbosity == Verbosity.COACH:
+            cues.append(Cue("go", ex.go_cues[phase], ctx, priority=PRIORITY["phase"],
+                            at_ms=offset, latest_end_ms=offset + ms))
+        offset += ms
+    if timing.count:
+        last_start = offset - phases[-1][1]
+        cues.append(Cue("count", wording.count_word(r), ctx, priority=PRIORITY["count"],
+                        at_ms=last_start, latest_end_ms=rep_ms, align_end=True))
+    form_due = (timing.form_every and timing.verbosity != Verbosity.MINIMAL
+                and r % timing.form_every == 0 and r < timing.reps)
+    text = forms.next() if form_due else None
+    if text:
+        longest = max(range(len(phases)), key=lambda k: phases[k][1])
+        at = sum(ms for _, ms in phases[:longest])
+        cues.append(Cue("form", text, ctx, brief=brief_of(text), priority=PRIORITY["form"],
+                        at_ms=at, latest_end_ms=rep_ms))
+    return Rigid("rep", rep_ms, ctx, tuple(marks), tuple(cues))
 
 
 def _countdown(seconds: int, ctx: Context) -> Rigid:
@@ -336,7 +337,7 @@ def _countdown(seconds: int, ctx: Context) -> Rigid:
     for k in range(seconds):
         left = seconds - k
         marks.append(Mark(k * 1000, TONE_MS, "tone", "countdown", ctx))
-        cues.append(Cue("countdown", f"{number_word(left).capitalize()}.", ctx,
+        cues.append(Cue("countdown", wording.count_word(left), ctx,
                         priority=PRIORITY["countdown"], at_ms=k * 1000,
                         latest_end_ms=(k + 1) * 1000))
     return Rigid("countdown", seconds * 1000, ctx, tuple(marks), tuple(cues))
@@ -346,21 +347,14 @@ def _rest(exercise_id: str, timing: Timing, s: int, next_name: str | None) -> li
     if timing.rest_ms <= 0:
         return []
     ctx = Context(exercise_id, s)
-    head = [Cue("rest", f"Rest. {seconds_phrase(timing.rest_ms).capitalize()}.", ctx)]
+    head = [Cue("rest", wording.rest(timing.rest_ms), ctx)]
     if timing.next_up and timing.verbosity != Verbosity.MINIMAL:
         if s < timing.sets:
-            head.append(Cue("rest", f"Next: set {number_word(s + 1)} of "
-                            f"{number_word(timing.sets)}.", ctx))
+            head.append(Cue("rest", wording.next_set(s + 1, timing.sets), ctx))
         elif next_name:
-            head.append(Cue("rest", f"Next up: {next_name}.", ctx))
+            head.append(Cue("rest", wording.next_up(next_name), ctx))
     tail: tuple[Cue, ...] = ()
     if timing.rest_ms >= 30_000:
-        tail = (Cue("rest", "Ten seconds.", ctx),)
+        tail = (Cue("rest", wording.TEN_SECONDS, ctx),)
     return [Flex("rest", timing.rest_ms, ctx, head=tuple(head), tail=tail, tail_lead_ms=10_000,
                  marks=(Mark(0, 0, "marker", "rest", ctx, "Rest"),))]
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

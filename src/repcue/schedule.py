@@ -94,7 +94,8 @@ def layout(plan: Plan, duration_of: DurationOf = estimate_ms) -> Layout:
         t += length
     events = _close_markers(events, finish_at if finish_at is not None else t)
     events.sort(key=lambda e: (e.start_ms, _KIND_ORDER[e.kind]))
-    timeline = Timeline(plan.workout_id, plan.title, t, tuple(events), warnings.lines())
+    timeline = Timeline(plan.workout_id, plan.title, t, tuple(events),
+                        plan.warnings + warnings.lines())
     return Layout(timeline, tuple(spans))
 
 

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from repcue.clip import Clip
 from repcue.config import Config, load_config
 from repcue.content import Library
-from repcue.errors import ContentError
+from repcue.errors import ContentError, did_you_mean
 from repcue.model import Workout
-from repcue.plan import Plan, plan, resolve_timings
+from repcue.plan import Plan, plan
 from repcue.schedule import estimate_ms, schedule
+from repcue.settings import Resolved, notes, resolve_session, resolve_workout
 from repcue.timeline import Timeline
-from repcue.timing import Layer, resolve
+from repcue.timing import Layer, Timing
 
 if TYPE_CHECKING:
     from repcue.speech import VoiceSettings
@@ -64,6 +65,14 @@ def _config(request: Request) -> Config:
 
 
 def build_plan(request: Request) -> tuple[Workout, Plan]:
+    workout, resolved, session_timing = resolve_request(request)
+    timings = [r.timing for r in resolved]
+    return workout, plan(workout, timings, seed=request.seed, session_timing=session_timing,
+                         notes=notes(workout, resolved))
+
+
+def resolve_request(request: Request) -> tuple[Workout, list[Resolved], Timing]:
+    """The workout and each entry's timing through config, flags and ``--set``."""
     config = _config(request)
     library = Library.discover(request.content_dirs)
     workout = library.workout(request.name)
@@ -73,11 +82,11 @@ def build_plan(request: Request) -> tuple[Workout, Plan]:
         if exercise_id not in ids:
             raise ContentError("--set", exercise_id, f"{exercise_id!r} is not in {workout.id}",
                                value=exercise_id, allowed=", ".join(dict.fromkeys(ids)))
-        per_exercise[exercise_id] = [Layer("--set", values, exercise_id)]
-    cli = [Layer("command line", request.overrides)] if request.overrides else []
-    timings = resolve_timings(workout, [config.timing], cli, per_exercise)
-    overall = resolve([config.timing, Layer(workout.source, workout.timing, "timing"), *cli])
-    return workout, plan(workout, timings, seed=request.seed, session_timing=overall)
+        per_exercise[exercise_id] = [Layer("--set", values, exercise_id, "--set")]
+    cli = ([Layer("command line", request.overrides, "", "command line")]
+           if request.overrides else [])
+    resolved = resolve_workout(workout, config.timing, cli, per_exercise)
+    return workout, resolved, resolve_session(workout, config.timing, cli)
 
 
 def voice_settings(request: Request) -> VoiceSettings:
@@ -85,11 +94,29 @@ def voice_settings(request: Request) -> VoiceSettings:
 
     config = _config(request)
     voice = config.voice
+    if request.engine is None and "engine" in voice:
+        _check_config_engine(str(voice["engine"]), config)
     return VoiceSettings(
         engine=request.engine or str(voice.get("engine", "auto")),
         voice=request.voice or (str(voice["voice"]) if "voice" in voice else None),
         rate=request.rate if request.rate is not None else float(voice.get("rate", 1.0)),
     )
+
+
+def _check_config_engine(name: str, config: Config) -> None:
+    """A bad engine in the config names the config file, not a flag the user never typed."""
+    from repcue.speech import UnknownEngineError
+    from repcue.speech.engine import engine_names, engine_path
+
+    if name == "auto":
+        return
+    try:
+        engine_path(name)
+    except UnknownEngineError:
+        known = ["auto", *engine_names()]
+        raise ContentError(str(config.path), "voice.engine",
+                           f"no speech engine named {name}{did_you_mean(name, known)}",
+                           value=name, allowed=", ".join(known)) from None
 
 
 def prepare(request: Request, progress: Progress | None = None) -> Session:

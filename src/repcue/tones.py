@@ -165,7 +165,7 @@ def default_palette(rate: int = 44100) -> TonePalette:
 def _decode(path: Path, role: str, rate: int) -> Clip:
     """A user's sound file as a peak-normalised, faded mono clip at ``rate``."""
     source = str(path)
-    field = f"tones.{role}"
+    field = f"sounds.{role}"
     suffix = path.suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise ContentError(
@@ -210,7 +210,7 @@ def load_palette(overrides: Mapping[str, Path], rate: int = 44100) -> TonePalett
     tones = dict(palette.tones)
     for role, path in overrides.items():
         if role not in TONE_ROLES:
-            raise ContentError(str(path), f"tones.{role}", f"unknown tone role {role!r}",
+            raise ContentError(str(path), f"sounds.{role}", f"unknown tone role {role}",
                                value=role, allowed=", ".join(TONE_ROLES))
         tones[role] = _decode(Path(path), role, rate)
     return TonePalette(rate=rate, tones=tones)

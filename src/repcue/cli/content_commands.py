@@ -11,18 +11,24 @@ import click
 
 from repcue.cli.options import (
     content_option,
-    load_session,
     pop_session_options,
+    request_from_options,
     session_options,
     synthesis_progress,
 )
+from repcue.config import load_config
 from repcue.content import Library
 from repcue.errors import NotFoundError
+from repcue.export.safe_write import write_bytes_safely
 from repcue.model import Exercise
+from repcue.picture import picture_svg
 from repcue.plan import plan, resolve_timings
 from repcue.schedule import schedule
+from repcue.session import Request, prepare, resolve_request
+from repcue.settings import chain, differences, resolve_traced, resolve_workout
 from repcue.timeline import Timeline
-from repcue.timing import Layer, Timing, resolve
+from repcue.timing import Layer, Timing
+from repcue.wording import count
 
 
 def clock(ms: int) -> str:
@@ -55,9 +61,10 @@ def list_command(content_dirs: tuple[Path, ...]) -> None:
 def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
     """Show an exercise (targets, cues, mistakes, defaults) or a workout."""
     library = Library.discover(content_dirs)
+    config = load_config().timing
     if name in library.exercise_files:
         ex = library.exercise(name)
-        timing = resolve([_defaults_layer(ex)])
+        timing = resolve_traced(chain([_defaults_layer(ex)], config)).timing
         click.echo(f"{ex.name} ({ex.id})")
         click.echo(f"  Targets:    {', '.join(ex.targets)}; stabiliser: {ex.stabiliser}")
         click.echo(f"  Equipment:  {', '.join(ex.equipment) or 'none'}")
@@ -74,15 +81,16 @@ def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
         click.echo(f"{workout.title} ({workout.id})")
         for line in workout.intro:
             click.echo(f"  {line}")
-        for entry, timing in zip(workout.entries, resolve_timings(workout), strict=True):
-            click.echo(f"  - {entry.exercise.name}: {_timing_summary(timing)}")
+        for entry, r in zip(workout.entries, resolve_workout(workout, config), strict=True):
+            click.echo(f"  - {entry.exercise.name}: {_timing_summary(r.timing)}")
         return
     raise NotFoundError("exercise or workout", name,
-                        [*library.exercise_files, *library.workout_files])
+                        [*library.exercise_files, *library.workout_files],
+                        plural="exercises and workouts")
 
 
 def _defaults_layer(ex: Exercise) -> Layer:
-    return Layer(ex.source, ex.defaults, "defaults")
+    return Layer(ex.source, ex.defaults, "defaults", "exercise")
 
 
 def _items(label: str, items: Sequence[str]) -> None:
@@ -130,27 +138,50 @@ def validate_command(paths: tuple[Path, ...], content_dirs: tuple[Path, ...]) ->
 
 @click.command("plan", epilog="\b\nExamples:\n  repcue plan back-strength\n"
                "  repcue plan back-strength --tempo 3-1-1-0 --rest 60 --preset every-set\n"
-               "  repcue plan back-strength --set overhead-press.reps=6 --json > plan.json")
+               "  repcue plan back-strength --set overhead-press.reps=6 --json > plan.json\n"
+               "  repcue plan back-strength --picture back-strength.svg")
 @click.argument("name")
 @session_options
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline contract as JSON.")
 @click.option("--estimate", is_flag=True,
               help="Estimate speech lengths instead of synthesising (fast, no audio).")
 @click.option("--all", "show_all", is_flag=True, help="Also list phases and tones.")
-def plan_command(name: str, as_json: bool, estimate: bool, show_all: bool, **kwargs: Any) -> None:
+@click.option("--picture", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the session's shape as an SVG file (replaced if it exists).")
+def plan_command(name: str, as_json: bool, estimate: bool, show_all: bool,
+                 picture: Path | None, **kwargs: Any) -> None:
     """Show the whole session, second by second: every cue, its time and the totals."""
     opts = pop_session_options(kwargs)
+    request = request_from_options(name, estimate=estimate, **opts)
     progress, done = (None, lambda: None) if estimate else synthesis_progress()
     try:
-        session = load_session(name, estimate=estimate, progress=progress, **opts)
+        session = prepare(request, progress)
     finally:
         done()
+    if picture is not None:
+        write_bytes_safely(picture, picture_svg(session.timeline).encode(), force=True)
     if as_json:
         click.echo(session.timeline.to_json())
         return
     _print_table(session.timeline, show_all)
+    _print_settings(request)
     source = "estimated" if session.engine is None else f"measured ({session.engine})"
     click.echo(f"Speech timings: {source}.")
+
+
+def _print_settings(request: Request) -> None:
+    """Each value that differs from the built-in default, and the layer that set it."""
+    workout, resolved, _ = resolve_request(request)
+    width = max(len(e.exercise.id) for e in workout.entries)
+    lines: list[str] = []
+    for entry, r in zip(workout.entries, resolved, strict=True):
+        for i, (origin, values) in enumerate(differences(r).items()):
+            name = entry.exercise.id if i == 0 else ""
+            lines.append(f"  {name:<{width}}  {origin}: {', '.join(values)}")
+    if lines:
+        click.echo("Settings that differ from the built-in defaults, and who set them:")
+        for line in lines:
+            click.echo(line)
 
 
 def _print_table(timeline: Timeline, show_all: bool) -> None:
@@ -170,9 +201,10 @@ def _print_table(timeline: Timeline, show_all: bool) -> None:
     sets = len(timeline.markers("set"))
     click.echo("")
     click.echo(f"Duration {clock(timeline.duration_ms)} ({timeline.duration_ms / 60000:.1f} min), "
-               f"{sets} sets, {len(reps)} reps, {len(timeline.speech())} spoken cues.")
+               f"{count(sets, 'set')}, {count(len(reps), 'rep')}, "
+               f"{count(len(timeline.speech()), 'spoken cue')}.")
     if timeline.warnings:
-        click.echo(f"{len(timeline.warnings)} warnings:")
+        click.echo(f"{count(len(timeline.warnings), 'warning')}:")
         for w in timeline.warnings:
             click.echo(f"  - {w}")
 

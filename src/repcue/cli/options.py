@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 import click
 
 from repcue.config import load_config
-from repcue.errors import ContentError
+from repcue.errors import ContentError, InputError, did_you_mean
 from repcue.session import Progress, Request, Session, prepare
-from repcue.tones import TonePalette, default_palette, load_palette
+from repcue.tones import TONE_ROLES, TonePalette, default_palette, load_palette
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,12 +38,21 @@ def sound_option(f: F) -> F:
 
 def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:
     """The tone palette: built-in tones, with the config's ``[sounds]`` and ``--sound`` files."""
-    overrides = {role: Path(path).expanduser() for role, path in load_config().sounds.items()}
+    config = load_config()
+    overrides = {role: Path(path).expanduser() for role, path in config.sounds.items()}
+    for role in overrides:
+        if role not in TONE_ROLES:
+            raise ContentError(str(config.path), f"sounds.{role}", f"unknown tone role {role}"
+                               f"{did_you_mean(role, TONE_ROLES)}", allowed=", ".join(TONE_ROLES))
     for item in sounds:
         role, sep, path = item.partition("=")
         if not sep or not role.strip() or not path.strip():
-            raise ContentError("--sound", item, "is not ROLE=FILE", value=item,
+            raise InputError("--sound", f"{item!r} is not ROLE=FILE", value=item,
                                allowed="e.g. --sound countdown=~/beep.wav")
+        if role.strip() not in TONE_ROLES:
+            raise InputError("--sound", f"{item}: unknown tone role {role.strip()}"
+                             f"{did_you_mean(role.strip(), TONE_ROLES)}",
+                             allowed=", ".join(TONE_ROLES))
         overrides[role.strip()] = Path(path.strip()).expanduser()
     return load_palette(overrides, rate) if overrides else default_palette(rate)
 
@@ -56,8 +65,10 @@ def session_options(f: F) -> F:
         click.option("--sets", help="Sets for every exercise."),
         click.option("--rest", help="Seconds of rest after each set."),
         click.option("--lead", help="Seconds to get in position before the countdown."),
-        click.option("--preset", help="Lower-back pre-set cue: every-rep, every-set, "
-                     "first-rep or off."),
+        click.option("--preset", metavar="MODE",
+                     help="When the lower-back pre-set cue is spoken: every-rep (before each "
+                     "rep), every-set (before the first rep of every set, and of each side), "
+                     "first-rep (before the very first rep of each exercise only) or off."),
         click.option("--verbosity", help="coach, standard, brief or minimal."),
         click.option("--count/--no-count", default=None, help="Say the rep count."),
         click.option("--seed", type=int, help="Seed for the cue rotation."),

@@ -9,30 +9,20 @@ exists, so the file is written front to back, once.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from repcue.clip import Clip
-from repcue.errors import ContentError, ExportError
+from repcue.errors import ExportError, InputError
 from repcue.export import playlist, sidecars
-from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
+from repcue.export.chapters import cue_lines
 from repcue.export.cover import cover_png
-from repcue.export.encoders import (
-    FORMATS,
-    LAME_MONO_GAIN,
-    Encoder,
-    FfmpegEncoder,
-    Mp3Encoder,
-    WavEncoder,
-    to_pcm16,
-)
+from repcue.export.encoders import to_pcm16
+from repcue.export.formats import EXPORT_RATES, FORMATS, EncodeJob, ExportFormat, format_named
 from repcue.export.levelling import (
     MEASURE_RATE,
     PeakProfile,
@@ -44,40 +34,23 @@ from repcue.export.levelling import (
 from repcue.export.loudness import LoudnessMeter
 from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
 from repcue.export.safe_write import (
-    PendingFile,
     prepare_destination,
     safe_output,
     write_bytes_safely,
 )
 from repcue.export.sound_groups import Loudness, SoundGroups
-from repcue.export.tags import TrackInfo, ffmetadata, tag_bytes
+from repcue.export.tags import TrackInfo
 from repcue.render import Renderer, RenderSettings
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
-
-#: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
-#: voice is lost, and at 64 kbps MP3 spends twice the bits per sample (measured on Piper
-#: speech: quantisation noise pushed decoded peaks 1.6-2.4 dB over the mix at 44.1 kHz,
-#: 0.9-1.2 dB at 22.05 kHz), while render, measure and encode do half the work.
-#: 44.1 kHz is there for sounds above 11 kHz (user tones, a later music bed).
-EXPORT_RATES = (22050, 44100)
-
-#: Decoded lossy audio peaks higher than what went in (quantisation noise rides on the
-#: peaks), and the renderer's limiter holds -1 dBFS. So the mix is rendered this much louder
-#: and scaled down by the same amount on the way to the encoder: loudness on target, peaks
-#: with room to grow. Measured overshoot of decoded over mix true peak, 64 kbps at 22.05 kHz:
-#: MP3 (LAME q5) +0.6 to +1.2 dB, Vorbis +1.5, AAC +1.0 (33-minute Piper and 5-minute espeak
-#: sessions); each headroom keeps about a decibel in hand over that.
-#: WAV keeps a little for the gap between the limiter's peak detector and BS.1770's.
-CODEC_HEADROOM_DB = {"mp3": 2.0, "ogg": 2.5, "m4a": 2.0, "wav": 0.2}
 
 
 @dataclass(frozen=True)
 class ExportOptions:
     """How to write an export. Defaults suit speech on a phone: mono MP3 at 64 kbps CBR."""
 
-    format: str = "mp3"  # mp3 | wav | ogg | m4a
-    bitrate_kbps: int = 64
+    format: str = "mp3"  # a name in formats.FORMATS
+    bitrate_kbps: int | None = None  # None: the format's default (64), or none for wav
     sidecars: bool = True  # .lrc + .vtt next to the file
     force: bool = False
     lead_in_ms: int = 1500  # Bluetooth earbuds wake up before the first word
@@ -91,21 +64,21 @@ class ExportOptions:
 
     def __post_init__(self) -> None:
         if self.sample_rate not in EXPORT_RATES:
-            raise ContentError("export", "sample rate", f"{self.sample_rate} Hz is not offered",
-                               value=self.sample_rate,
-                               allowed=", ".join(str(r) for r in EXPORT_RATES))
-        if self.format not in FORMATS:
-            raise ContentError("export", "format", f"unknown format {self.format!r}",
-                               value=self.format, allowed=", ".join(FORMATS))
-        if not 8 <= self.bitrate_kbps <= 320:
-            raise ContentError("export", "bitrate", f"{self.bitrate_kbps} kbps is out of range",
-                               value=self.bitrate_kbps, allowed="8 to 320")
+            raise InputError("--sample-rate", f"{self.sample_rate} Hz is not offered",
+                             value=self.sample_rate,
+                             allowed=", ".join(str(r) for r in EXPORT_RATES))
+        # Refused here, before any synthesis, rather than by the encoder halfway through.
+        format_named(self.format).check_bitrate(self.sample_rate, self.bitrate_kbps)
         if not 0 <= self.lead_in_ms <= 30_000:
-            raise ContentError("export", "lead-in", f"{self.lead_in_ms} ms is out of range",
-                               value=self.lead_in_ms, allowed="0 to 30 seconds")
+            raise InputError("--lead-in", f"{self.lead_in_ms} ms is out of range",
+                             value=self.lead_in_ms, allowed="0 to 30 seconds")
         if not -40.0 <= self.target_lufs <= -5.0:
-            raise ContentError("export", "target_lufs", f"{self.target_lufs} LUFS is out of range",
-                               value=self.target_lufs, allowed="-40 to -5")
+            raise InputError("export", f"target {self.target_lufs} LUFS is out of range",
+                             value=self.target_lufs, allowed="-40 to -5")
+
+    @property
+    def codec(self) -> ExportFormat:
+        return FORMATS[self.format]
 
 
 @dataclass(frozen=True)
@@ -131,33 +104,6 @@ def _render_settings(options: ExportOptions, gain_db: float = 0.0) -> RenderSett
                           lead_in_noise=options.lead_in_noise, gain_db=gain_db)
 
 
-def _open_encoder(pending: PendingFile, options: ExportOptions, renderer: Renderer,
-                  info: TrackInfo, file_chapters: Sequence[Chapter], cues: Sequence[CueLine],
-                  metadata_file: Path | None) -> Encoder:
-    if options.format == "mp3":
-        pending.file.write(tag_bytes(info, file_chapters, cues))
-        return Mp3Encoder(pending.file, renderer.rate, options.bitrate_kbps)
-    if options.format == "wav":
-        return WavEncoder(pending.file, renderer.rate, renderer.total_samples)
-    return FfmpegEncoder(options.format, pending.temp, renderer.rate, options.bitrate_kbps,
-                         metadata_file)
-
-
-@contextlib.contextmanager
-def _metadata_file(text: str | None) -> Iterator[Path | None]:
-    if text is None:
-        yield None
-        return
-    fd, name = tempfile.mkstemp(prefix="repcue-", suffix=".ffmeta")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        yield Path(name)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
-
-
 def mix_gain(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
              options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
              progress: Progress | None = None) -> float:
@@ -169,7 +115,7 @@ def mix_gain(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette
         return groups.loudness(gain_db, None if profile is None else profile.add)
 
     # The mix is measured at its rendered level, which carries the headroom on top.
-    return find_gain(measure, options.target_lufs + CODEC_HEADROOM_DB[options.format], progress)
+    return find_gain(measure, options.target_lufs + options.codec.headroom_db, progress)
 
 
 def export_session(
@@ -191,26 +137,25 @@ def export_session(
     extras = sidecar_paths(path) if options.sidecars else ()
     prepare_destination([path, *extras], force=options.force)
 
-    headroom_db = CODEC_HEADROOM_DB[options.format]
+    codec = options.codec
+    headroom_db = codec.headroom_db
 
     # Halved once here: at the default rate the loudness passes use these same tones.
     palette = palette_at(palette, options.sample_rate)
     gain_db = mix_gain(timeline, clips, palette, options, progress)
     renderer = Renderer(timeline, clips, palette, _render_settings(options, gain_db))
-    scale = 10.0 ** (-headroom_db / 20.0)
-    if options.format == "mp3":
-        scale /= LAME_MONO_GAIN
+    scale = 10.0 ** (-headroom_db / 20.0) * codec.pre_scale
 
     info = TrackInfo(timeline.title, options.artist, options.album, options.track, options.date,
                      cover_png())
     file_chapters = chapters_of(timeline, options.lead_in_ms)
     cues = cue_lines(timeline, options.lead_in_ms)
-    meta = (ffmetadata(info, file_chapters, options.format)
-            if options.format in ("ogg", "m4a") else None)
+    tag = codec.write_tag(info, file_chapters, cues) if codec.write_tag else None
+    bitrate = codec.check_bitrate(renderer.rate, options.bitrate_kbps)
     meter = LoudnessMeter(renderer.rate)
-    with _metadata_file(meta) as metadata_path, safe_output(path, force=options.force) as pending:
-        encoder = _open_encoder(pending, options, renderer, info, file_chapters, cues,
-                                metadata_path)
+    with safe_output(path, force=options.force) as pending:
+        encoder = codec.open_encoder(EncodeJob(pending, renderer.rate, bitrate,
+                                               renderer.total_samples, tag))
         try:
             # PCM conversion stays in this thread: the encoder's is the longer job.
             encoding: Stage[bytes] = Stage("encoder", encoder.write, QUEUE_CHUNKS)
@@ -271,9 +216,9 @@ def export_program(
     out_dir = Path(out_dir)
     names = [name for name, _ in items]
     if len(set(names)) != len(names):
-        raise ContentError("export", "names", "the same workout is listed twice",
-                           value=names, allowed="each workout once")
-    targets = [out_dir / f"{name}.{options.format}" for name in names]
+        raise InputError("export", "the same workout is listed twice", value=names,
+                         allowed="each workout once")
+    targets = [out_dir / f"{name}.{options.codec.suffix}" for name in names]
     playlist_path = out_dir / f"{playlist_name}.m3u8"
     every = [*targets, playlist_path]
     if options.sidecars:

@@ -10,7 +10,8 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from repcue.errors import ContentError, NotFoundError
+from repcue.durations import parse_ms
+from repcue.errors import InputError, NotFoundError
 from repcue.timeline import Timeline
 
 #: Pressing "back" this soon after a set started goes to the set before, like a music player.
@@ -96,29 +97,36 @@ class Course:
 
 
 def start_ms(timeline: Timeline, spec: str) -> int:
-    """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time ``[h:]mm:ss``."""
-    parts = spec.strip().split(":")
-    if all(p.strip().isdigit() for p in parts) and 2 <= len(parts) <= 3:
-        seconds = 0
-        for p in parts:
-            seconds = seconds * 60 + int(p)
-        ms = seconds * 1000
+    """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time (``07:18.5``)."""
+    exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
+    ms = None if spec.strip().partition(":")[0] in exercises else _time_ms(spec)
+    if ms is not None:
         if ms >= timeline.duration_ms:
-            raise ContentError("--start-at", "time", f"{spec} is past the end of the session",
+            raise InputError("--start-at", f"{spec} is past the end of the session",
                                value=spec, allowed=f"before {clock_text(timeline.duration_ms)}")
         return ms
     exercise, _, set_text = spec.strip().partition(":")
-    exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
     if exercise not in exercises:
-        raise NotFoundError("exercise in this session", exercise, exercises)
+        raise NotFoundError("exercise in this session", exercise, exercises,
+                            plural="exercises in this session")
     if not set_text:
         return exercises[exercise].start_ms
     sets = {m.set: m for m in timeline.markers("set") if m.exercise == exercise}
     if not set_text.isdigit() or int(set_text) not in sets:
         known = sorted(s for s in sets if s is not None)
-        raise ContentError("--start-at", exercise, f"no set {set_text!r}", value=set_text,
+        raise InputError("--start-at", f"{exercise} has no set {set_text!r}", value=set_text,
                            allowed=", ".join(map(str, known)) or "none")
     return sets[int(set_text)].start_ms
+
+
+def _time_ms(spec: str) -> int | None:
+    """``07:18.5``, ``1:02:03``, ``90s`` or ``2m`` as ms; None when it is not a time."""
+    if not spec.strip()[:1].isdigit():
+        return None
+    try:
+        return parse_ms(spec)
+    except ValueError:
+        return None
 
 
 def clock_text(ms: int) -> str:

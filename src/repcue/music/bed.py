@@ -1,0 +1,154 @@
+"""The music bed: tracks one after another with crossfades, looped, shaped by the envelope.
+
+Where each track sits is worked out once, from the track lengths in the headers, so the
+bed is a pure function of the session sample: play and export, any block size, any jump,
+the same samples. Only the tracks sounding near the asked range are open; a three-hour
+playlist costs a few open files and a few seconds of decoded audio.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from repcue.clip import Samples
+from repcue.errors import RepcueError
+from repcue.music.decode import TrackInfo
+from repcue.music.ducking import Envelope
+from repcue.music.track import Track
+
+#: Tracks overlap this long, fading across (equal power: uncorrelated music keeps its level).
+CROSSFADE_MS = 2500
+#: Tracks no longer needed are closed once the session is this far past them.
+_CLOSE_AFTER_MS = 1000
+
+
+@dataclass(frozen=True)
+class LevelledTrack:
+    """A usable track and the gain that brings it to the voice's loudness."""
+
+    info: TrackInfo
+    gain_db: float
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One play of a track in the session (session samples at the mix rate)."""
+
+    start: int
+    length: int
+    track: int  # index into the bed's tracks
+    fade_in: int
+    fade_out: int
+
+    @property
+    def stop(self) -> int:
+        return self.start + self.length
+
+
+def lay_out(lengths: Sequence[int], start: int, end: int, crossfade: int) -> list[Placement]:
+    """Tracks of ``lengths`` from ``start`` until ``end``, looping, each crossfading the next."""
+    placed: list[Placement] = []
+    pos, index, fade_in = start, 0, 0
+    while pos < end and lengths:
+        length = lengths[index]
+        following = (index + 1) % len(lengths)
+        overlap = min(crossfade, length // 2, lengths[following] // 2)
+        fade_out = overlap if pos + length < end else 0
+        placed.append(Placement(pos, length, index, fade_in, fade_out))
+        pos += max(1, length - overlap)
+        index, fade_in = following, overlap
+    return placed
+
+
+class MusicBed:
+    """The music of a session at ``rate``: :meth:`render` gives any range of it, ducked."""
+
+    def __init__(self, tracks: Sequence[LevelledTrack], rate: int, envelope: Envelope) -> None:
+        self.tracks = list(tracks)
+        self.rate = rate
+        self.envelope = envelope
+        lengths = [-(-t.info.frames * rate // t.info.rate) for t in self.tracks]
+        self.placements = lay_out(lengths, envelope.start, envelope.end,
+                                  CROSSFADE_MS * rate // 1000)
+        self._starts = [p.start for p in self.placements]
+        self._longest = max(lengths, default=0)
+        self._gains = [np.float32(10.0 ** (t.gain_db / 20.0)) for t in self.tracks]
+        self._open: dict[int, Track] = {}
+        self.failed: dict[Path, str] = {}
+        #: What went wrong while playing, one line each, for the CLI to show.
+        self.warnings: list[str] = []
+
+    @property
+    def used(self) -> list[Path]:
+        """The files the session plays, in first-play order."""
+        return list(dict.fromkeys(self.tracks[p.track].info.path for p in self.placements))
+
+    def render(self, lo: int, hi: int) -> Samples | None:
+        """The ducked music over session samples [lo, hi), or None where there is none."""
+        first = bisect.bisect_left(self._starts, lo - self._longest + 1)
+        last = bisect.bisect_left(self._starts, hi)
+        sounding = [i for i in range(first, last) if self.placements[i].stop > lo]
+        self._close_except(sounding, lo)
+        if not sounding:
+            return None
+        out = np.zeros(hi - lo, dtype=np.float32)
+        for i in sounding:
+            self._add(out, lo, i)
+        out *= self.envelope.gains(lo, hi)
+        return out
+
+    def close(self) -> None:
+        for track in self._open.values():
+            track.close()
+        self._open.clear()
+
+    def _add(self, out: Samples, lo: int, index: int) -> None:
+        place = self.placements[index]
+        track_info = self.tracks[place.track].info
+        if track_info.path in self.failed:
+            return
+        a, b = max(lo, place.start), min(lo + len(out), place.stop)
+        track = self._open.get(index)
+        if track is None:
+            track = self._open[index] = Track(track_info, self.rate)
+        try:
+            samples = track.read(a - place.start, b - place.start)
+        except (RepcueError, RuntimeError, OSError, ValueError) as err:
+            self._fail(track_info.path, a, err)
+            return
+        samples *= self._gains[place.track]
+        _crossfade(samples, a - place.start, place)
+        out[a - lo : b - lo] += samples
+
+    def _fail(self, path: Path, at: int, err: BaseException) -> None:
+        self.failed[path] = str(err)
+        seconds = max(0, at - self.envelope.start) // self.rate
+        self.warnings.append(f"music: {path} failed at {seconds // 60}:{seconds % 60:02d} "
+                             f"({err}); it is skipped from there on")
+
+    def _close_except(self, sounding: list[int], lo: int) -> None:
+        behind = lo - _CLOSE_AFTER_MS * self.rate // 1000
+        for index in list(self._open):
+            place = self.placements[index]
+            if index not in sounding and (place.stop < behind or place.start > lo + self.rate):
+                self._open.pop(index).close()
+
+
+def _crossfade(samples: Samples, offset: int, place: Placement) -> None:
+    """Equal-power fades at the placement's ends; ``samples`` start ``offset`` into it."""
+    idx = np.arange(offset, offset + len(samples))
+    if place.fade_in:
+        head = idx < place.fade_in
+        if head.any():
+            samples[head] *= np.sin(0.5 * math.pi * idx[head] / place.fade_in).astype(np.float32)
+    if place.fade_out:
+        tail = idx >= place.length - place.fade_out
+        if tail.any():
+            left = (place.length - idx[tail]) / place.fade_out
+            samples[tail] *= np.sin(0.5 * math.pi * left).astype(np.float32)

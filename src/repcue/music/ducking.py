@@ -1,0 +1,125 @@
+"""The music's level over the session, planned from the timeline rather than reacting to it.
+
+The renderer knows every speech clip before it sounds, so the bed is fully down a little
+before the first syllable and comes back only once the voice has stopped; clips closer
+than ``bridge_ms`` share one dip, so the music never pumps between the words of a cue
+and the next. Fading in after the lead-in and out under the finish chime are part of the
+same envelope. It is a pure function of the sample index: any block gives the same gains.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from repcue.clip import Samples
+from repcue.errors import ContentError
+
+
+@dataclass(frozen=True)
+class Ducking:
+    """How the bed sits under the voice. Levels are dB below the voice; times in ms."""
+
+    level_db: float = 15.0  # the bed, between cues
+    duck_db: float = 10.0  # further down under speech
+    lead_ms: int = 150  # fully down this long before a clip starts
+    attack_ms: int = 250  # the way down
+    release_ms: int = 500  # the way back up, from the end of the clip
+    bridge_ms: int = 1000  # clips closer than this share one dip
+    fade_in_ms: int = 3000
+    fade_out_ms: int = 4000  # before the end, when there is no finish chime to fade under
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.level_db <= 60.0:
+            raise ContentError("--music-level", "", f"{self.level_db} dB is out of range",
+                               value=self.level_db, allowed="0 to 60 dB under the voice")
+        if not 0.0 <= self.duck_db <= 40.0:
+            raise ContentError("--music-duck", "", f"{self.duck_db} dB is out of range",
+                               value=self.duck_db, allowed="0 to 40 dB")
+
+
+def _db(db: float) -> float:
+    return float(10.0 ** (db / 20.0))
+
+
+def _rise(n: int) -> Samples:
+    """Raised cosine from 0 (first sample) towards 1 over ``n`` samples."""
+    return (0.5 - 0.5 * np.cos(np.pi * np.arange(n) / max(n, 1))).astype(np.float32)
+
+
+class Envelope:
+    """Gain for the music at every session sample (before the mix's own gain)."""
+
+    def __init__(self, speech: Sequence[tuple[int, int]], rate: int, ducking: Ducking,
+                 start: int, fade_out_at: int, end: int) -> None:
+        def samples(ms: int) -> int:
+            return ms * rate // 1000
+
+        self.ducking = ducking
+        self.bed = np.float32(_db(-ducking.level_db))
+        self.dip = np.float32(_db(-ducking.level_db - ducking.duck_db))
+        self._lead = samples(ducking.lead_ms)
+        self._down = _rise(max(1, samples(ducking.attack_ms)))
+        self._up = _rise(max(1, samples(ducking.release_ms)))[::-1].copy()
+        self._spans = _merged(speech, samples(ducking.bridge_ms))
+        self._stops = [stop for _, stop in self._spans]
+        self.start, self.end = start, end
+        self._fade_in = max(1, min(samples(ducking.fade_in_ms), end - start))
+        self.fade_out_at = max(start, min(fade_out_at, end - 1))
+
+    def gains(self, lo: int, hi: int) -> Samples:
+        """The music's gain over session samples [lo, hi)."""
+        depth = np.zeros(hi - lo, dtype=np.float32)
+        ahead = self._lead + len(self._down)
+        # Spans do not overlap once merged, so their stops are sorted too.
+        first = bisect.bisect_left(self._stops, lo - len(self._up))
+        for start, stop in self._spans[first:]:
+            if start - ahead >= hi:
+                break
+            down_at = start - self._lead
+            _raise(depth, lo, down_at - len(self._down), self._down)
+            a, b = max(down_at, lo), min(stop, hi)
+            if a < b:
+                depth[a - lo : b - lo] = 1.0
+            _raise(depth, lo, stop, self._up)
+        gains = self.bed - depth * (self.bed - self.dip)
+        self._fades(gains, lo, hi)
+        return gains
+
+    def _fades(self, gains: Samples, lo: int, hi: int) -> None:
+        idx = np.arange(lo, hi)
+        gains[(idx < self.start) | (idx >= self.end)] = 0.0
+        head = (idx >= self.start) & (idx < self.start + self._fade_in)
+        if head.any():
+            gains[head] *= _curve((idx[head] - self.start) / self._fade_in)
+        tail = idx >= self.fade_out_at
+        if tail.any():
+            length = max(1, self.end - self.fade_out_at)
+            gains[tail] *= _curve(1.0 - (idx[tail] - self.fade_out_at) / length)
+
+
+def _curve(x: npt.NDArray[np.float64]) -> Samples:
+    """Raised cosine over 0..1 (a fade that starts and ends gently)."""
+    curve: Samples = (0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))).astype(np.float32)
+    return curve
+
+
+def _merged(speech: Sequence[tuple[int, int]], bridge: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for start, stop in sorted(speech):
+        if spans and start - spans[-1][1] < bridge:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], stop))
+        else:
+            spans.append((start, stop))
+    return spans
+
+
+def _raise(depth: Samples, lo: int, start: int, ramp: Samples) -> None:
+    a, b = max(start, lo), min(start + len(ramp), lo + len(depth))
+    if a < b:
+        np.maximum(depth[a - lo : b - lo], ramp[a - start : b - start],
+                   out=depth[a - lo : b - lo])

@@ -1,0 +1,68 @@
+"""From --music PATH to the files to play: a file, a folder, a shuffled folder, an M3U."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from repcue.errors import ContentError
+from repcue.music.playlist import music_files
+
+
+def _touch(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"")
+    return path
+
+
+def test_a_folder_plays_in_name_order_with_its_subfolders(tmp_path: Path) -> None:
+    for name in ("b.mp3", "A.flac", "c.txt", "cover.jpg", "sub/a.ogg", ".hidden.mp3"):
+        _touch(tmp_path / name)
+    assert [p.relative_to(tmp_path).as_posix() for p in music_files(tmp_path)] == [
+        "A.flac", "b.mp3", "sub/a.ogg"]
+
+
+def test_shuffle_follows_the_session_seed(tmp_path: Path) -> None:
+    for i in range(12):
+        _touch(tmp_path / f"{i:02d}.mp3")
+    ordered = music_files(tmp_path)
+    first = music_files(tmp_path, shuffle=True, seed=3)
+    assert first == music_files(tmp_path, shuffle=True, seed=3)
+    assert first != ordered and sorted(first) == ordered
+    assert music_files(tmp_path, shuffle=True, seed=4) != first
+
+
+def test_a_playlist_reads_relative_and_absolute_lines(tmp_path: Path) -> None:
+    one = _touch(tmp_path / "music" / "one.mp3")
+    two = _touch(tmp_path / "elsewhere" / "two.flac")
+    playlist = tmp_path / "music" / "gym.m3u8"
+    playlist.write_text(f"#EXTM3U\n#EXTINF:1,One\none.mp3\n\n{two}\nfile://{one}\n",
+                        encoding="utf-8")
+    assert music_files(playlist) == [one, two, one]
+
+
+def test_a_dead_playlist_line_names_the_playlist_and_line(tmp_path: Path) -> None:
+    _touch(tmp_path / "one.mp3")
+    playlist = tmp_path / "gym.m3u"
+    playlist.write_text("one.mp3\n# a comment\nmissing.mp3\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"gym.m3u: line 3: 'missing.mp3' points nowhere"):
+        music_files(playlist)
+
+
+def test_urls_and_empty_playlists_are_refused(tmp_path: Path) -> None:
+    playlist = tmp_path / "radio.m3u"
+    playlist.write_text("http://example.com/stream.mp3\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="is not a local file"):
+        music_files(playlist)
+    playlist.write_text("#EXTM3U\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="lists no files"):
+        music_files(playlist)
+
+
+def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="no such file or folder"):
+        music_files(tmp_path / "nothing")
+    _touch(tmp_path / "empty" / "readme.txt")
+    with pytest.raises(ContentError, match="empty: holds no audio files"):
+        music_files(tmp_path / "empty")
