@@ -9,9 +9,9 @@ from pathlib import Path
 import mutagen
 import pytest
 
-from export_support import workout
+from export_support import export_to, workout
 from repcue.errors import AudioError, InputError
-from repcue.export import ExportOptions, export_session
+from repcue.export import ExportOptions
 from repcue.export.formats import FORMATS, OGG, format_named, format_of
 from repcue.tones import default_palette
 
@@ -38,7 +38,7 @@ def test_every_offered_bitrate_encodes(name: str, rate: int, tmp_path: Path) -> 
     codec = FORMATS[name]
     for kbps in (min(codec.allowed_bitrates(rate)), max(codec.allowed_bitrates(rate))):
         path = tmp_path / f"{kbps}.{codec.suffix}"
-        export_session(timeline, clips, PALETTE, path,
+        export_to(timeline, clips, PALETTE, path,
                        ExportOptions(format=name, bitrate_kbps=kbps, sample_rate=rate,
                                      sidecars=False, lead_in_ms=0))
         probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=sample_rate",
@@ -63,7 +63,7 @@ def test_when_ffmpeg_fails_anyway_its_last_line_is_the_error(
     timeline, clips = workout(sets=1, reps=1, exercises=("Kettlebell squat",))
     path = tmp_path / "s.ogg"
     with pytest.raises(AudioError) as failed:
-        export_session(timeline, clips, PALETTE, path,
+        export_to(timeline, clips, PALETTE, path,
                        ExportOptions(format="ogg", bitrate_kbps=96, sidecars=False))
     assert str(failed.value).startswith("ffmpeg could not encode ogg: ")
     assert "bit_rate" in str(failed.value)

@@ -47,7 +47,7 @@ def test_strings_from_flags_are_parsed() -> None:
         ({"tempo": "3-1-1"}, "E-B-C-T"),
         ({"reps": True}, "not a whole number"),
         ({"rest": float("nan")}, "out of range"),
-        ({"tmepo": "3-1-1-0"}, "unknown timing key tmepo; did you mean 'tempo'"),
+        ({"tmepo": "3-1-1-0"}, "unknown timing key 'tmepo'; did you mean 'tempo'"),
     ],
 )
 def test_bad_values_name_source_field_and_what_is_allowed(values: dict[str, object],

@@ -162,8 +162,6 @@ class Exercise:
     source: str = "<memory>"
 
     def __post_init__(self) -> None:
-        if not self.preset_cues:
-            raise ValueError("an exercise needs at least one pre-set cue")
         object.__setattr__(self, "go_cues", _frozen(self.go_cues))
         object.__setattr__(self, "defaults", _frozen(self.defaults))
 

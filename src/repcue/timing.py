@@ -178,7 +178,7 @@ def parse_knob(key: str, value: Any, *, source: str, field: str) -> tuple[str, A
         raise ContentError(
             source,
             field,
-            f"unknown timing key {key}{did_you_mean(key, KNOBS)}",
+            f"unknown timing key {key!r}{did_you_mean(key, KNOBS)}",
             value=key,
             allowed=", ".join(KNOBS),
         )

@@ -10,6 +10,7 @@ from repcue.export.formats import EXPORT_RATES, EncodeJob, ExportFormat
 from repcue.export.safe_write import safe_output
 from repcue.export.tags import TrackInfo
 from repcue.resample import resample
+from repcue.units import db_to_gain
 
 
 def write_clip(path: Path, clip: Clip, codec: ExportFormat, *, title: str,
@@ -24,7 +25,7 @@ def write_clip(path: Path, clip: Clip, codec: ExportFormat, *, title: str,
     if codec.bitrates and rate not in codec.bitrates:
         samples, rate = resample(samples, rate, EXPORT_RATES[0]), EXPORT_RATES[0]
     bitrate = codec.check_bitrate(rate, None)
-    scale = codec.pre_scale * (10.0 ** (-codec.headroom_db / 20.0) if codec.bitrates else 1.0)
+    scale = codec.pre_scale * (db_to_gain(-codec.headroom_db) if codec.bitrates else 1.0)
     tag = codec.write_tag(TrackInfo(title, "repcue", "repcue"), (), ()) if codec.write_tag else None
     with safe_output(path, force=force) as pending:
         encoder = codec.open_encoder(EncodeJob(pending, rate, bitrate, len(samples), tag))

@@ -27,13 +27,15 @@ from repcue.export.encoders import (
 )
 from repcue.export.safe_write import PendingFile
 from repcue.export.tags import TrackInfo, mp4_ffmetadata, tag_bytes, vorbis_ffmetadata
+from repcue.mix import PCM_HEADROOM_DB
+from repcue.units import MIX_RATE, SPEECH_RATE
 
 #: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
 #: voice is lost, and at 64 kbps MP3 spends twice the bits per sample (measured on Piper
 #: speech: quantisation noise pushed decoded peaks 1.6-2.4 dB over the mix at 44.1 kHz,
 #: 0.9-1.2 dB at 22.05 kHz), while render, measure and encode do half the work.
 #: 44.1 kHz is there for sounds above 11 kHz (user tones, a later music bed).
-EXPORT_RATES = (22050, 44100)
+EXPORT_RATES = (SPEECH_RATE, MIX_RATE)
 DEFAULT_BITRATE = 64
 
 
@@ -129,7 +131,7 @@ def _ffmpeg(codec: str, muxer: str, label: str) -> Callable[[EncodeJob], Encoder
 MP3 = ExportFormat("mp3", ("mp3",), 2.0, {22050: MPEG_BITRATES["mpeg2"][1:],
                                           44100: MPEG_BITRATES["mpeg1"][1:]},
                    _mp3, tag_bytes, pre_scale=1 / LAME_MONO_GAIN)
-WAV = ExportFormat("wav", ("wav",), 0.2, {}, _wav)
+WAV = ExportFormat("wav", ("wav",), PCM_HEADROOM_DB, {}, _wav)
 OGG = ExportFormat("ogg", ("ogg", "oga"), 2.5,
                    {22050: (16, 24, 32, 40, 48, 56, 64, 80),
                     44100: (32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 192, 224)},

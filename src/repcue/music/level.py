@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from repcue.errors import ContentError
-from repcue.export.loudness import LoudnessMeter
+from repcue.mix.loudness import LoudnessMeter
 from repcue.music.decode import TrackInfo, bad_track, open_source
 
 WINDOWS = 5

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from repcue.durations import parse_ms
 from repcue.errors import InputError, NotFoundError
 from repcue.timeline import Timeline
+from repcue.units import ms_to_samples, position_text
 
 #: Pressing "back" this soon after a set started goes to the set before, like a music player.
 AGAIN_MS = 3000
@@ -67,7 +68,7 @@ class Course:
         i = bisect.bisect_right(self.set_starts, position) - 1
         if i < 0:
             return 0
-        if position - self.set_starts[i] < AGAIN_MS * self.rate // 1000:
+        if position - self.set_starts[i] < ms_to_samples(AGAIN_MS, self.rate):
             return self.set_starts[i - 1] if i > 0 else self.set_starts[0]
         return self.set_starts[i]
 
@@ -93,7 +94,7 @@ class Course:
         return min(point, rest[1])
 
     def samples(self, ms: int) -> int:
-        return ms * self.rate // 1000
+        return ms_to_samples(ms, self.rate)
 
 
 def start_ms(timeline: Timeline, spec: str) -> int:
@@ -103,7 +104,7 @@ def start_ms(timeline: Timeline, spec: str) -> int:
     if ms is not None:
         if ms >= timeline.duration_ms:
             raise InputError("--start-at", f"{spec} is past the end of the session",
-                               value=spec, allowed=f"before {clock_text(timeline.duration_ms)}")
+                             value=spec, allowed=f"before {position_text(timeline.duration_ms)}")
         return ms
     exercise, _, set_text = spec.strip().partition(":")
     if exercise not in exercises:
@@ -127,11 +128,3 @@ def _time_ms(spec: str) -> int | None:
         return parse_ms(spec)
     except ValueError:
         return None
-
-
-def clock_text(ms: int) -> str:
-    """``[h:]mm:ss`` of ``ms``, the form ``start_ms`` reads back (the resume line relies on it)."""
-    seconds = max(0, ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
