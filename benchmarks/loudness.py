@@ -119,7 +119,7 @@ def active_blocks(x: Floats, rate: int) -> npt.NDArray[np.bool_]:
 def cue_plr(x: Floats, rate: int) -> tuple[float, float]:
     """Peak-to-loudness ratio (dB) of one cue over its active speech, and its share of
     active blocks peaking within 1 dB of its peak."""
-    from repcue.export.loudness import k_weighted
+    from repcue.mix.loudness import k_weighted
 
     active = active_blocks(x, rate)
     if not active.any():
@@ -193,9 +193,10 @@ class Probe:
 
     def __init__(self, timeline: Timeline, clips: Mapping[str, Clip], path: Path, fmt: str
                  ) -> None:
+        from repcue.export.levelling import palette_at
+
         from repcue.export import ExportOptions, export_session
         from repcue.export.exporter import _render_settings, mix_gain
-        from repcue.export.levelling import palette_at
         from repcue.tones import default_palette
 
         options = ExportOptions(format=fmt, sidecars=False)

@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from repcue.clip import Clip, Samples
-from repcue.export.loudness import k_weighted
+from repcue.mix.loudness import k_weighted
 
 Floats = npt.NDArray[np.float64]
 
