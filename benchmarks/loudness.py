@@ -1,9 +1,10 @@
 """Loudness benchmark: what the exported files measure, and what the voice keeps of itself.
 
     PYTHONPATH=src python benchmarks/loudness.py [--engine auto] [--long] [--formats mp3,wav]
+                                                 [--loudness -19]
 
-For each built-in workout (activation, back-strength; long-session with ``--long``) and each
-format it exports the session, decodes the file with ffmpeg and prints:
+For each built-in workout (activation, back-strength; long-session with ``--long``) it masters
+the session once, exports that mix to each format, decodes each file with ffmpeg and prints:
 
 - ``LUFS`` / ``dBTP``: integrated loudness and true peak as repcue printed them, and as
   ffmpeg's ``ebur128=peak=true`` measures the file (targets: -19 ± 1 LUFS, ≤ -1 dBTP,
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -188,46 +189,36 @@ def sdr(decoded: Floats, reference: Floats, spans: Sequence[tuple[int, int, str]
 
 
 class Probe:
-    """One export through repcue's public road, and the mix it rendered, with and without
-    the limiter. The only part of this script that knows how the export is put together."""
+    """One session mastered once (export_mix) and exported to each format from that Mix, and
+    the mix rendered with and without the limiter. The only part of this script that knows
+    how the export is put together."""
 
-    def __init__(self, timeline: Timeline, clips: Mapping[str, Clip], path: Path, fmt: str
-                 ) -> None:
-        from repcue.export.levelling import palette_at
-
-        from repcue.export import ExportOptions, export_session
-        from repcue.export.exporter import _render_settings, mix_gain
+    def __init__(self, timeline: Timeline, clips: Mapping[str, Clip], loudness: float) -> None:
+        from repcue.export import ExportOptions
+        from repcue.export.exporter import export_mix
         from repcue.tones import default_palette
 
-        options = ExportOptions(format=fmt, sidecars=False)
-        self.result = export_session(timeline, clips, default_palette(), path, options)
-        self.rate = options.sample_rate
-        self.lead_in_ms = options.lead_in_ms
-        self._timeline, self._clips = timeline, clips
-        self._palette = palette_at(default_palette(), self.rate)
-        self._settings = _render_settings(options, mix_gain(timeline, clips, self._palette,
-                                                             options))
+        self.options = ExportOptions(sidecars=False, target_lufs=loudness)
+        started = time.perf_counter()
+        self.mix = export_mix(timeline, clips, default_palette(), self.options)
+        self.master_seconds = time.perf_counter() - started
+        self.rate = self.mix.rate
+        self.lead_in_ms = self.mix.lead_in_ms
+
+    def export(self, path: Path, fmt: str) -> tuple[float, float]:
+        """Repcue's printed loudness and true peak of ``path`` written as ``fmt``."""
+        from repcue.export.exporter import export_session
+
+        result = export_session(self.mix, path, replace(self.options, format=fmt))
+        return result.lufs, result.true_peak_dbtp
 
     def speech(self, spans: Sequence[tuple[int, int, str]]) -> list[tuple[Floats, Floats]]:
         """Each span of the mix as rendered, and as it would be with the limiter idle."""
-        from repcue.render import Renderer
-
-        limited = Renderer(self._timeline, self._clips, self._palette, self._settings)
-        unlimited = Renderer(self._timeline, self._clips, self._palette, self._settings)
-        unlimited._limiter = _Idle(unlimited._limiter)  # type: ignore[assignment]
+        limited = self.mix.renderer()
+        idle = replace(self.mix, settings=replace(self.mix.settings, ceiling_dbfs=40.0))
+        unlimited = idle.renderer()
         return [(limited.render_range(a, b).astype(np.float64),
                  unlimited.render_range(a, b).astype(np.float64)) for a, b, _ in spans]
-
-
-class _Idle:
-    """Stands in for the renderer's limiter: same context, no gain change."""
-
-    def __init__(self, limiter: object) -> None:
-        self.before: int = limiter.before  # type: ignore[attr-defined]
-        self.after: int = limiter.after  # type: ignore[attr-defined]
-
-    def apply(self, window: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        return window[self.before:len(window) - self.after].copy()
 
 
 def _fmt(x: float | None, width: int = 6, digits: int = 1) -> str:
@@ -253,6 +244,7 @@ def main() -> None:
     parser.add_argument("--long", action="store_true", help="also the 65-minute long-session")
     parser.add_argument("--workouts", default=",".join(WORKOUTS))
     parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--loudness", type=float, default=-19.0, help="target LUFS")
     args = parser.parse_args()
     from repcue.cli.options import load_session
 
@@ -261,27 +253,29 @@ def main() -> None:
     print(HEADER)
     for name in names:
         session = load_session(name, engine=args.engine)
+        probe = Probe(session.timeline, session.clips, args.loudness)
+        rate = probe.rate
+        spans = speech_spans(session.timeline, rate, probe.lead_in_ms)
+        cues = probe.speech(spans)
+        plr, near = speech_plr([limited for limited, _ in cues], rate)
+        clip_plr, clip_near = clips_plr(session.clips, spans)
+        share, p99 = gain_reduction(cues, rate)
         with tempfile.TemporaryDirectory() as folder:
             reference: npt.NDArray[np.float32] | None = None
             for fmt in sorted(formats, key=lambda f: f != "wav"):  # the WAV first: the reference
                 path = Path(folder) / f"{name}.{fmt}"
                 started = time.perf_counter()
-                probe = Probe(session.timeline, session.clips, path, fmt)
+                lufs, tp = probe.export(path, fmt)
                 seconds = time.perf_counter() - started
-                rate = probe.rate
-                spans = speech_spans(session.timeline, rate, probe.lead_in_ms)
                 decoded = decode(path, rate)
                 if fmt == "wav":
                     reference = decoded
                 ff_lufs, ff_tp = ebur128(path)
-                cues = probe.speech(spans)
-                plr, near = speech_plr([limited for limited, _ in cues], rate)
-                clip_plr, clip_near = clips_plr(session.clips, spans)
-                share, p99 = gain_reduction(cues, rate)
                 match = (sdr(decoded, reference, spans)
                          if reference is not None and fmt != "wav" else None)
-                print_row(Row(name, fmt, probe.result.lufs, probe.result.true_peak_dbtp, ff_lufs,
-                              ff_tp, plr, clip_plr, near, clip_near, share, p99, match, seconds))
+                print_row(Row(name, fmt, lufs, tp, ff_lufs, ff_tp, plr, clip_plr, near,
+                              clip_near, share, p99, match, seconds))
+        print(f"  ({name}: mastered once for every format in {probe.master_seconds:.1f} s)")
 
 
 if __name__ == "__main__":

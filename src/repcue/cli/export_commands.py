@@ -16,11 +16,13 @@ import click
 
 from repcue.cli.options import (
     load_session,
+    loudness_option,
     palette_for,
     pop_session_options,
     session_options,
     sound_option,
     synthesis_progress,
+    target_loudness,
 )
 from repcue.clip import Clip
 from repcue.content import Library
@@ -160,11 +162,13 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
               help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Workouts exported at once.")
+@loudness_option
 @sound_option
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
            bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool, lead_in: float,
-           lead_in_noise: bool, jobs: int, sounds: tuple[str, ...], **kwargs: Any) -> None:
+           lead_in_noise: bool, jobs: int, loudness: float | None, sounds: tuple[str, ...],
+           **kwargs: Any) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
     opts = pop_session_options(kwargs)
@@ -179,7 +183,7 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
     options = ExportOptions(
         format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
-        sample_rate=int(sample_rate))
+        sample_rate=int(sample_rate), target_lufs=target_loudness(loudness))
     # Every name is found (and its file read) before anything is written.
     library = Library.discover(tuple(opts.get("content_dirs") or ()))
     for name in names:

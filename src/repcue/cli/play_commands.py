@@ -11,11 +11,13 @@ import click
 
 from repcue.cli.options import (
     load_session,
+    loudness_option,
     palette_for,
     pop_session_options,
     session_options,
     sound_option,
     synthesis_progress,
+    target_loudness,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
 from repcue.mix import master
@@ -100,12 +102,13 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @click.option("--start-at", metavar="EXERCISE[:SET]|MM:SS",
               help="Start at an exercise, one of its sets, or a time (to resume).")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
+@loudness_option
 @sound_option
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
          lead_in: float, lead_in_noise: bool, start_at: str | None, quiet: bool,
-         sounds: tuple[str, ...], **kwargs: Any) -> None:
+         loudness: float | None, sounds: tuple[str, ...], **kwargs: Any) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
     opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
@@ -132,6 +135,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
         # Live play sounds as loud as a WAV export: the same measured gain, remembered.
         mix = master(timeline, session.clips, palette, rate=MIX_RATE,
                      lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
+                     target_lufs=target_loudness(loudness),
                      remember_in=opts.get("cache_dir") or default_cache_dir())
         clock = WallClock()
         if not quiet:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from repcue.clip import Clip
+from repcue.config import LOUDNESS_RANGE
 from repcue.errors import ExportError, InputError
 from repcue.export import playlist, sidecars
 from repcue.export.chapters import chapters as chapters_of
@@ -67,9 +68,10 @@ class ExportOptions:
         if not 0 <= self.lead_in_ms <= 30_000:
             raise InputError("--lead-in", f"{self.lead_in_ms} ms is out of range",
                              value=self.lead_in_ms, allowed="0 to 30 seconds")
-        if not -40.0 <= self.target_lufs <= -5.0:
-            raise InputError("export", f"target {self.target_lufs} LUFS is out of range",
-                             value=self.target_lufs, allowed="-40 to -5")
+        low, high = LOUDNESS_RANGE
+        if not low <= self.target_lufs <= high:
+            raise InputError("--loudness", f"{self.target_lufs:g} LUFS is out of range",
+                             value=self.target_lufs, allowed=f"{low:g} to {high:g}")
 
     @property
     def codec(self) -> ExportFormat:
