@@ -83,7 +83,7 @@ def test_loudness_from_the_flag_and_from_the_config(
 
 
 @pytest.mark.parametrize(("args", "config", "message"), [
-    (["--loudness", "-5"], None, "-5 is not in the range -30<=x<=-10"),
+    (["--loudness", "-5"], None, "'--loudness': -5.0 is not in the range"),
     ([], "loudness = \"loud\"\n", "loudness: 'loud' is not allowed"),
     ([], "loudness = -45\n", "a number of LUFS from -30 to -10"),
 ])
