@@ -64,9 +64,8 @@ def loudness_option(f: F) -> F:
         "--loudness", type=click.FloatRange(low, high), metavar="LUFS",
         help=f"Integrated loudness, {low:g} to {high:g} (default {DEFAULT_TARGET_LUFS:g}, the "
              "spoken-word norm for mono; or loudness = ... in the config). Louder carries "
-             "better over gym noise but costs the voice its peaks: at -16 the limiter works on "
-             "a few syllables in a hundred, at -14 on most loud ones, and short words lose "
-             "their edge.")(f)
+             "better over gym noise, but the limiter then holds down more of the voice's "
+             "peaks and short words lose their edge.")(f)
 
 
 def target_loudness(flag: float | None) -> float:
