@@ -26,7 +26,7 @@ from repcue.plan import plan
 from repcue.prepare import Request, prepare, resolve_request
 from repcue.schedule import schedule
 from repcue.settings import chain, differences, resolve_traced, resolve_workout
-from repcue.timeline import Timeline
+from repcue.timeline import MarkerRole, Timeline
 from repcue.timing import Layer, Timing
 from repcue.units import plan_time_text
 from repcue.wording import DEFAULT_PRESET, count
@@ -214,7 +214,7 @@ def _print_table(timeline: Timeline, show_all: bool) -> None:
             click.echo(f"{plan_time_text(e.start_ms):>8}  {e.kind + ' ' + e.role:<18} {where}")
     reps = Counter((e.exercise, e.set, e.side, e.rep) for e in timeline.events
                    if e.kind == "phase")
-    sets = len(timeline.markers("set"))
+    sets = len(timeline.markers(MarkerRole.SET))
     click.echo("")
     duration = timeline.duration_ms
     click.echo(f"Duration {plan_time_text(duration)} ({duration / 60000:.1f} min), "
