@@ -246,13 +246,13 @@ def main() -> None:
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--loudness", type=float, default=-19.0, help="target LUFS")
     args = parser.parse_args()
-    from repcue.cli.options import load_session
+    from repcue.cli.options import SessionOptions
 
     names = args.workouts.split(",") + (["long-session"] if args.long else [])
     formats = args.formats.split(",")
     print(HEADER)
     for name in names:
-        session = load_session(name, engine=args.engine)
+        session = SessionOptions(engine=args.engine).prepare(name)
         probe = Probe(session.timeline, session.clips, args.loudness)
         rate = probe.rate
         spans = speech_spans(session.timeline, rate, probe.lead_in_ms)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cli_support import run_main
-from repcue.cli.options import load_session
+from repcue.cli.options import SessionOptions
 from repcue.mix import master
 from repcue.tones import default_palette
 
@@ -120,7 +120,7 @@ def _gain_reduction_db(limited: np.ndarray, unlimited: np.ndarray) -> np.ndarray
 @pytest.mark.speech
 @pytest.mark.slow
 def test_the_limiter_only_catches_rare_peaks_of_real_speech(cache: Path) -> None:
-    session = load_session("activation", sets="1", engine="pyttsx3", cache_dir=cache)
+    session = SessionOptions(sets="1", engine="pyttsx3", cache_dir=cache).prepare("activation")
     mix = master(session.timeline, session.clips, default_palette(), rate=RATE,
                  lead_in_ms=1500)
     # The same mix with the ceiling far out of reach: the limiter does nothing.
