@@ -63,10 +63,11 @@ def session_options(f: F) -> F:
         click.option("--tempo", help="E-B-C-T seconds for every exercise, e.g. 3-1-1-0."),
         click.option("--reps", help="Reps per set for every exercise."),
         click.option("--sets", help="Sets for every exercise."),
-        click.option("--rest", help="Seconds of rest after each set."),
+        click.option("--rest", metavar="DURATION",
+                     help="Rest after each set: 90, 90s, 1:30 or 2m."),
         # --lead was its first name: too close to --lead-in (quiet before the first sound).
-        click.option("--setup-time", "--lead", "lead",
-                     help="Seconds to get in position before the countdown."),
+        click.option("--setup-time", "--lead", "lead", metavar="DURATION",
+                     help="Time to get in position before the countdown, e.g. 5 or 5s."),
         click.option("--preset", metavar="MODE",
                      help="When the lower-back pre-set cue is spoken: every-rep (before each "
                      "rep), every-set (before the first rep of every set, and of each side), "
