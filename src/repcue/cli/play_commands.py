@@ -12,9 +12,11 @@ from repcue.cli.options import (
     LeadIn,
     SessionOptions,
     lead_in_options,
+    loudness_option,
     session_options,
     sound_option,
     synthesis_progress,
+    target_loudness,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
 from repcue.mix import master
@@ -110,12 +112,13 @@ def _display(quiet: bool, clock: Clock) -> Display:
               show_default=True, metavar="SECONDS",
               help="How long to wait for earbuds or a device that dropped out before giving up.")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
+@loudness_option
 @sound_option
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
          lead_in: LeadIn, start_at: str | None, reconnect: float, quiet: bool,
-         sounds: tuple[str, ...], asked: SessionOptions) -> None:
+         loudness: float | None, sounds: tuple[str, ...], asked: SessionOptions) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
     stream_latency = _latency(latency)
     result: PlayResult | None = None
@@ -136,7 +139,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
             sink.wait_open()
             result = _play_loaded(session, sink, output.name, start_at, quiet, sounds,
                                   lead_in=lead_in, bt_offset=bt_offset, reconnect=reconnect,
-                                  asked=asked)
+                                  loudness=loudness, asked=asked)
         except KeyboardInterrupt:
             pass  # Ctrl-C before the first sound: the resume line is the command itself
         finally:
@@ -147,13 +150,15 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
 
 def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str,
                  start_at: str | None, quiet: bool, sounds: tuple[str, ...], *, lead_in: LeadIn,
-                 bt_offset: int, reconnect: float, asked: SessionOptions) -> PlayResult:
+                 bt_offset: int, reconnect: float, loudness: float | None,
+                 asked: SessionOptions) -> PlayResult:
     timeline = session.timeline
     begin = start_ms(timeline, start_at) if start_at else 0
     palette = asked.palette(sounds, MIX_RATE)
     # Live play sounds as loud as a WAV export: the same measured gain, remembered.
     mix = master(timeline, session.clips, palette, rate=MIX_RATE,
                  lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
+                 target_lufs=target_loudness(loudness, asked.config),
                  remember_in=asked.cache_dir or default_cache_dir())
     clock = WallClock()
     if not quiet:
