@@ -19,7 +19,7 @@ from repcue.render import Renderer, RenderSettings
 from repcue.resample import upsample
 from repcue.timeline import Event, Timeline
 from repcue.tones import TonePalette, default_palette
-from timelines import event
+from timelines import event, timeline
 
 RATE = 44100
 CEILING = 10 ** (CEILING_DBFS / 20)
@@ -40,10 +40,6 @@ def speech(start_ms: int, text: str, clips: dict[str, Clip]) -> Event:
 
 def tone(start_ms: int, role: str) -> Event:
     return event(start_ms, start_ms, "tone", role)
-
-
-def timeline(duration_ms: int, *events: Event) -> Timeline:
-    return Timeline("test", "Test", duration_ms, tuple(sorted(events, key=lambda e: e.start_ms)))
 
 
 @pytest.fixture(scope="module")
