@@ -28,7 +28,6 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
@@ -55,10 +54,10 @@ def synthetic(minutes: float) -> tuple[Timeline, Mapping[str, Clip]]:
         names.append(f"{EXERCISES[len(names) % len(EXERCISES)]} {len(names) // 8 + 1}")
 
 
-def real(name: str, engine: str, **overrides: Any) -> tuple[Timeline, Mapping[str, Clip]]:
-    from repcue.cli.options import load_session
+def real(name: str, engine: str) -> tuple[Timeline, Mapping[str, Clip]]:
+    from repcue.cli.options import SessionOptions
 
-    session = load_session(name, engine=engine, **overrides)
+    session = SessionOptions(engine=engine).prepare(name)
     return session.timeline, session.clips
 
 
