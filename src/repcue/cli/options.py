@@ -133,8 +133,15 @@ def request_from_options(name: str, *, estimate: bool = False, **opts: Any) -> R
 
 def load_session(name: str, *, estimate: bool = False, progress: Progress | None = None,
                  **opts: Any) -> PreparedSession:
-    """Build the session a command asked for (see ``session_options``)."""
-    return prepare(request_from_options(name, estimate=estimate, **opts), progress)
+    """Build the session a command asked for (see ``session_options``).
+
+    What the planner decided for the user (a flag or config value that changed nothing, a
+    default go word) is said on stderr: export and play must not ignore a setting silently.
+    """
+    session = prepare(request_from_options(name, estimate=estimate, **opts), progress)
+    for note in session.plan.warnings:
+        click.echo(f"Note: {note}", err=True)
+    return session
 
 
 def synthesis_progress() -> tuple[Progress | None, Callable[[], None]]:
