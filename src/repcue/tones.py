@@ -58,7 +58,7 @@ class TonePalette:
 
 
 def _no_tone(role: str) -> AudioError:
-    return AudioError(f"no tone for role {role!r} (allowed: {', '.join(TONE_ROLES)})")
+    return AudioError(f"no tone for role {str(role)!r} (allowed: {', '.join(TONE_ROLES)})")
 
 
 # --- synthesis ----------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def default_palette(rate: int = MIX_RATE) -> TonePalette:
     """The built-in tones, synthesised at ``rate``."""
     if rate <= 0:
         raise AudioError(f"tone rate must be a positive number of Hz, got {rate}")
-    tones = {role: Clip(_normalised(_synthesise(role, rate)), rate) for role in TONE_ROLES}
+    tones = {role.value: Clip(_normalised(_synthesise(role, rate)), rate) for role in TONE_ROLES}
     return TonePalette(rate=rate, tones=tones)
 
 

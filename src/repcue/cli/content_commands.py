@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from repcue.cli.options import (
+    SessionOptions,
     content_option,
-    pop_session_options,
-    request_from_options,
     session_options,
     synthesis_progress,
 )
@@ -26,7 +24,7 @@ from repcue.plan import plan
 from repcue.prepare import Request, prepare, resolve_request
 from repcue.schedule import schedule
 from repcue.settings import chain, differences, resolve_traced, resolve_workout
-from repcue.timeline import Timeline
+from repcue.timeline import MarkerRole, Timeline
 from repcue.timing import Layer, Timing
 from repcue.units import plan_time_text
 from repcue.wording import DEFAULT_PRESET, count
@@ -165,10 +163,9 @@ def validate_command(paths: tuple[Path, ...], content_dirs: tuple[Path, ...]) ->
 @click.option("--picture", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw the session's shape as an SVG file (replaced if it exists).")
 def plan_command(name: str, as_json: bool, estimate: bool, show_all: bool,
-                 picture: Path | None, **kwargs: Any) -> None:
+                 picture: Path | None, asked: SessionOptions) -> None:
     """Show the whole session, second by second: every cue, its time and the totals."""
-    opts = pop_session_options(kwargs)
-    request = request_from_options(name, estimate=estimate, **opts)
+    request = asked.request(name, estimate=estimate)
     progress, done = (None, lambda: None) if estimate else synthesis_progress()
     try:
         session = prepare(request, progress)
@@ -214,7 +211,7 @@ def _print_table(timeline: Timeline, show_all: bool) -> None:
             click.echo(f"{plan_time_text(e.start_ms):>8}  {e.kind + ' ' + e.role:<18} {where}")
     reps = Counter((e.exercise, e.set, e.side, e.rep) for e in timeline.events
                    if e.kind == "phase")
-    sets = len(timeline.markers("set"))
+    sets = len(timeline.markers(MarkerRole.SET))
     click.echo("")
     duration = timeline.duration_ms
     click.echo(f"Duration {plan_time_text(duration)} ({duration / 60000:.1f} min), "

@@ -15,9 +15,9 @@ from typing import Any
 import click
 
 from repcue.cli.options import (
-    load_session,
-    palette_for,
-    pop_session_options,
+    LeadIn,
+    SessionOptions,
+    lead_in_options,
     session_options,
     sound_option,
     synthesis_progress,
@@ -38,6 +38,7 @@ from repcue.export.formats import EXPORT_RATES, FORMATS, ExportFormat, format_of
 from repcue.export.safe_write import prepare_destination
 from repcue.mix.gain_search import Progress
 from repcue.timeline import Timeline
+from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, duration_text
 
 EXAMPLES = """\b
@@ -54,13 +55,16 @@ _STAGES = {"measuring": "Measuring loudness", "correcting": "Measuring loudness"
 
 
 def terminate_cleanly() -> None:
-    """Turn SIGTERM into SystemExit, so ``finally`` blocks remove half-written files."""
+    """Turn SIGTERM and SIGHUP (the terminal closed) into SystemExit, so ``finally`` blocks
+    remove half-written files; the status is the shell's 128 + the signal's number."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, handler)
+        if hasattr(signal, "SIGHUP"):  # not on Windows
+            signal.signal(signal.SIGHUP, handler)
 
 
 @contextmanager
@@ -154,56 +158,57 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
               help="Hz. 22050 is the voices' own rate and the cleanest speech at 64 kbps.")
 @click.option("--no-sidecars", is_flag=True, help="Do not write .lrc and .vtt cue files.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
-@click.option("--lead-in", type=click.FloatRange(0, 30), default=1.5, show_default=True,
-              help="Seconds of quiet before the first sound, so Bluetooth earbuds wake up.")
-@click.option("--lead-in-noise", is_flag=True,
-              help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")
+@lead_in_options
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Workouts exported at once.")
 @sound_option
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
-           bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool, lead_in: float,
-           lead_in_noise: bool, jobs: int, sounds: tuple[str, ...], **kwargs: Any) -> None:
+           bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool,
+           lead_in: LeadIn, jobs: int, sounds: tuple[str, ...], asked: SessionOptions) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
-    opts = pop_session_options(kwargs)
+    library = Library.discover(asked.content_dirs)
     if all_workouts:
         if names:
             raise click.UsageError("give workout names or --all, not both")
-        names = tuple(Library.discover(tuple(opts.get("content_dirs") or ())).workout_files)
+        names = tuple(library.workout_files)
     if not names:
         raise click.UsageError("name a workout to export (see repcue list), or pass --all")
     several = len(names) > 1 or all_workouts
     where = destination(output, fmt, several)
     options = ExportOptions(
         format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
-        force=force, lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
+        force=force, lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
         sample_rate=int(sample_rate))
     # Every name is found (and its file read) before anything is written.
-    library = Library.discover(tuple(opts.get("content_dirs") or ()))
     for name in names:
         library.workout(name)
-    palette = palette_for(sounds, MIX_RATE)
+    palette = asked.palette(sounds, MIX_RATE)
+    if several:
+        _export_several(names, where.folder, palette, options, jobs, asked)
+    else:
+        _export_one(names[0], where.target(names[0]), palette, options, asked)
 
-    if not several:
-        name = names[0]
-        target = where.target(name)
-        # Refuse before synthesis, which can take a while, rather than after it.
-        prepare_destination([target, *(sidecar_paths(target) if options.sidecars else ())],
-                            force=force)
-        speech_progress, done = synthesis_progress()
-        try:
-            session = load_session(name, progress=speech_progress, **opts)
-        finally:
-            done()
-        with _export_progress(name) as progress:
-            mix = export_mix(session.timeline, session.clips, palette, options, progress)
-            result = export_session(mix, target, options, progress)
-        click.echo(_report(result))
-        return
 
-    folder = where.folder
+def _export_one(name: str, target: Path, palette: TonePalette, options: ExportOptions,
+                asked: SessionOptions) -> None:
+    # Refuse before synthesis, which can take a while, rather than after it.
+    prepare_destination([target, *(sidecar_paths(target) if options.sidecars else ())],
+                        force=options.force)
+    speech_progress, done = synthesis_progress()
+    try:
+        session = asked.prepare(name, progress=speech_progress)
+    finally:
+        done()
+    with _export_progress(name) as progress:
+        mix = export_mix(session.timeline, session.clips, palette, options, progress)
+        result = export_session(mix, target, options, progress)
+    click.echo(_report(result))
+
+
+def _export_several(names: tuple[str, ...], folder: Path, palette: TonePalette,
+                    options: ExportOptions, jobs: int, asked: SessionOptions) -> None:
     # export_program refuses a name given twice, or files in the way, before any synthesis.
     # Synthesis runs one workout at a time (it already uses every core and shares a cache);
     # rendering and encoding overlap across workouts.
@@ -212,15 +217,15 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
     def factory(name: str) -> SessionFactory:
         def build() -> tuple[Timeline, Mapping[str, Clip]]:
             with synthesis:
-                session = load_session(name, **opts)
+                session = asked.prepare(name)
             return session.timeline, session.clips
 
         return build
 
     with _export_progress(f"{len(names)} workouts") as progress:
         results = export_program([(Path(n).stem, factory(n)) for n in names], folder, palette,
-                                 options,
-                                 jobs=jobs, playlist_name="workouts", progress=progress)
+                                 options, jobs=jobs, playlist_name="workouts",
+                                 progress=progress)
     for result in results:
         click.echo(_report(result))
     click.echo(f"Wrote {folder / 'workouts.m3u8'}")

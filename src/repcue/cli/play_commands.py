@@ -5,14 +5,13 @@ from __future__ import annotations
 import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import click
 
 from repcue.cli.options import (
-    load_session,
-    palette_for,
-    pop_session_options,
+    LeadIn,
+    SessionOptions,
+    lead_in_options,
     session_options,
     sound_option,
     synthesis_progress,
@@ -93,10 +92,7 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @click.option("--bt-offset", type=click.IntRange(0, 2000), default=0, metavar="MS",
               help="Extra delay of Bluetooth earbuds; the display and the resume point "
               "follow what you hear.")
-@click.option("--lead-in", type=click.FloatRange(0, 30), default=1.5, show_default=True,
-              help="Seconds of quiet before the first sound, so Bluetooth earbuds wake up.")
-@click.option("--lead-in-noise", is_flag=True,
-              help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")
+@lead_in_options
 @click.option("--start-at", metavar="EXERCISE[:SET]|MM:SS",
               help="Start at an exercise, one of its sets, or a time (to resume).")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
@@ -104,10 +100,9 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
-         lead_in: float, lead_in_noise: bool, start_at: str | None, quiet: bool,
-         sounds: tuple[str, ...], **kwargs: Any) -> None:
+         lead_in: LeadIn, start_at: str | None, quiet: bool, sounds: tuple[str, ...],
+         asked: SessionOptions) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
-    opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
     output = pick_output(device)  # before synthesis: no device means nothing to wait for
     sink = SoundDeviceSink(output.index, MIX_RATE, latency=stream_latency,
@@ -117,7 +112,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
         opening = pool.submit(sink.open)
         progress, done = synthesis_progress()
         try:
-            session = load_session(name, progress=progress, **opts)
+            session = asked.prepare(name, progress=progress)
         except BaseException:
             opening.result()
             sink.close()
@@ -128,11 +123,11 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     try:
         timeline = session.timeline
         begin = start_ms(timeline, start_at) if start_at else 0
-        palette = palette_for(sounds, MIX_RATE)
+        palette = asked.palette(sounds, MIX_RATE)
         # Live play sounds as loud as a WAV export: the same measured gain, remembered.
         mix = master(timeline, session.clips, palette, rate=MIX_RATE,
-                     lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
-                     remember_in=opts.get("cache_dir") or default_cache_dir())
+                     lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
+                     remember_in=asked.cache_dir or default_cache_dir())
         clock = WallClock()
         if not quiet:
             click.echo(f"Playing {timeline.title} on {output.name} "

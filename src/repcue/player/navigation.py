@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from repcue.durations import parse_ms
 from repcue.errors import InputError, NotFoundError
-from repcue.timeline import Timeline
+from repcue.timeline import MarkerRole, Timeline
 from repcue.units import ms_to_samples, position_text
 
 #: Pressing "back" this soon after a set started goes to the set before, like a music player.
@@ -33,9 +33,9 @@ class Course:
 
     @classmethod
     def of(cls, timeline: Timeline, sample_at: Callable[[int], int], rate: int) -> Course:
-        sets = sorted({sample_at(m.start_ms) for m in timeline.markers("set")})
+        sets = sorted({sample_at(m.start_ms) for m in timeline.markers(MarkerRole.SET)})
         rests = tuple(
-            (sample_at(m.start_ms), sample_at(m.end_ms)) for m in timeline.markers("rest")
+            (sample_at(m.start_ms), sample_at(m.end_ms)) for m in timeline.markers(MarkerRole.REST)
         )
         sounding = tuple(
             sorted(
@@ -44,7 +44,7 @@ class Course:
                 if e.kind in ("speech", "tone")
             )
         )
-        exercises = sorted({sample_at(m.start_ms) for m in timeline.markers("exercise")})
+        exercises = sorted({sample_at(m.start_ms) for m in timeline.markers(MarkerRole.EXERCISE)})
         return cls(rate, tuple(sets), tuple(sorted(rests)), sounding, tuple(exercises))
 
     def next_set(self, position: int) -> int | None:
@@ -99,7 +99,7 @@ class Course:
 
 def start_ms(timeline: Timeline, spec: str) -> int:
     """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time (``07:18.5``)."""
-    exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
+    exercises = {m.exercise: m for m in timeline.markers(MarkerRole.EXERCISE) if m.exercise}
     ms = None if spec.strip().partition(":")[0] in exercises else _time_ms(spec)
     if ms is not None:
         if ms >= timeline.duration_ms:
@@ -112,7 +112,7 @@ def start_ms(timeline: Timeline, spec: str) -> int:
                             plural="exercises in this session")
     if not set_text:
         return exercises[exercise].start_ms
-    sets = {m.set: m for m in timeline.markers("set") if m.exercise == exercise}
+    sets = {m.set: m for m in timeline.markers(MarkerRole.SET) if m.exercise == exercise}
     if not set_text.isdigit() or int(set_text) not in sets:
         known = sorted(s for s in sets if s is not None)
         raise InputError("--start-at", f"{exercise} has no set {set_text!r}", value=set_text,
