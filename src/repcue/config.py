@@ -17,6 +17,9 @@ from repcue.errors import ContentError, did_you_mean, toml_value
 from repcue.timing import Layer, validate_layer
 
 VOICE_KEYS = ("engine", "voice", "rate")
+TOP_KEYS = ("timing", "voice", "sounds", "loudness")
+#: Integrated loudness a session may be mastered to (LUFS), from the config or --loudness.
+LOUDNESS_RANGE = (-30.0, -10.0)
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class Config:
     path: Path | None = None
     #: Tone role -> the user's own sound file.
     sounds: dict[str, str] = field(default_factory=dict)
+    #: Target loudness (LUFS) for play and export; None: the built-in default.
+    loudness: float | None = None
 
 
 def config_path() -> Path:
@@ -50,10 +55,10 @@ def load_config(path: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(source, "", f"cannot be read: {err}") from None
     for key in data:
-        if key not in ("timing", "voice", "sounds"):
-            suggestion = did_you_mean(key, ["timing", "voice", "sounds"])
+        if key not in TOP_KEYS:
+            suggestion = did_you_mean(key, list(TOP_KEYS))
             raise ContentError(source, key, f"unknown key {key!r}{suggestion}",
-                               allowed="timing, voice, sounds")
+                               allowed=", ".join(TOP_KEYS))
     timing = data.get("timing", {})
     voice = data.get("voice", {})
     sounds = data.get("sounds", {})
@@ -64,7 +69,7 @@ def load_config(path: Path | None = None) -> Config:
     validate_layer(layer)
     _check_voice(source, voice)
     _check_sounds(source, sounds)
-    return Config(layer, dict(voice), path, dict(sounds))
+    return Config(layer, dict(voice), path, dict(sounds), _loudness(source, data.get("loudness")))
 
 
 def _check_voice(source: str, voice: dict[str, Any]) -> None:
@@ -86,3 +91,13 @@ def _check_sounds(source: str, sounds: dict[str, Any]) -> None:
         if not isinstance(value, str) or not value.strip():
             raise ContentError(source, f"sounds.{role}", f"{toml_value(value)} is not a file path",
                                allowed="a path to a WAV, MP3 or OGG file")
+
+
+def _loudness(source: str, value: object) -> float | None:
+    low, high = LOUDNESS_RANGE
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ContentError(source, "loudness", f"{value!r} is not allowed",
+                           allowed=f"a number of LUFS from {low:g} to {high:g}, e.g. -19")
+    return float(value)

@@ -18,9 +18,11 @@ from repcue.cli.options import (
     LeadIn,
     SessionOptions,
     lead_in_options,
+    loudness_option,
     session_options,
     sound_option,
     synthesis_progress,
+    target_loudness,
 )
 from repcue.clip import Clip
 from repcue.content import Library
@@ -148,7 +150,8 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
 @click.command("export", epilog=EXAMPLES)
 @click.argument("names", nargs=-1, metavar="NAME…")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="File to write (one workout) or folder (any number). Default: here.")
+              help="File to write (one workout; its suffix is the format: .mp3, .wav, .ogg, "
+              ".m4a) or folder (any number; an existing one, or ending in /). Default: here.")
 @click.option("--all", "all_workouts", is_flag=True, help="Export every workout in the library.")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)),
               help="Audio format (default: from the -o suffix, else mp3).")
@@ -161,11 +164,13 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
 @lead_in_options
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Workouts exported at once.")
+@loudness_option
 @sound_option
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
            bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool,
-           lead_in: LeadIn, jobs: int, sounds: tuple[str, ...], asked: SessionOptions) -> None:
+           lead_in: LeadIn, jobs: int, loudness: float | None, sounds: tuple[str, ...],
+           asked: SessionOptions) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
     library = Library.discover(asked.content_dirs)
@@ -180,7 +185,7 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
     options = ExportOptions(
         format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
-        sample_rate=int(sample_rate))
+        sample_rate=int(sample_rate), target_lufs=target_loudness(loudness, asked.config))
     # Every name is found (and its file read) before anything is written.
     for name in names:
         library.workout(name)

@@ -12,9 +12,11 @@ from repcue.cli.options import (
     LeadIn,
     SessionOptions,
     lead_in_options,
+    loudness_option,
     session_options,
     sound_option,
     synthesis_progress,
+    target_loudness,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
 from repcue.mix import master
@@ -96,12 +98,13 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @click.option("--start-at", metavar="EXERCISE[:SET]|MM:SS",
               help="Start at an exercise, one of its sets, or a time (to resume).")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
+@loudness_option
 @sound_option
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
-         lead_in: LeadIn, start_at: str | None, quiet: bool, sounds: tuple[str, ...],
-         asked: SessionOptions) -> None:
+         lead_in: LeadIn, start_at: str | None, quiet: bool, loudness: float | None,
+         sounds: tuple[str, ...], asked: SessionOptions) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
     stream_latency = _latency(latency)
     output = pick_output(device)  # before synthesis: no device means nothing to wait for
@@ -127,6 +130,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
         # Live play sounds as loud as a WAV export: the same measured gain, remembered.
         mix = master(timeline, session.clips, palette, rate=MIX_RATE,
                      lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
+                     target_lufs=target_loudness(loudness, asked.config),
                      remember_in=asked.cache_dir or default_cache_dir())
         clock = WallClock()
         if not quiet:
