@@ -97,7 +97,7 @@ def sidecar_paths(path: Path) -> tuple[Path, Path]:
 
 
 def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
-               options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
+               options: ExportOptions = ExportOptions(),
                progress: Progress | None = None) -> Mix:
     """The session mastered for ``options``: its rate, lead-in and target loudness."""
     return master(timeline, clips, palette, rate=options.sample_rate,
@@ -108,7 +108,7 @@ def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalet
 def export_session(
     mix: Mix,
     path: Path,
-    options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
+    options: ExportOptions = ExportOptions(),
     progress: Progress | None = None,
     *,
     cancel: threading.Event | None = None,
@@ -190,7 +190,7 @@ def export_program(
     items: Sequence[tuple[str, SessionFactory]],
     out_dir: Path,
     palette: TonePalette,
-    options: ExportOptions = ExportOptions(),  # noqa: B008
+    options: ExportOptions = ExportOptions(),
     jobs: int = 2,
     playlist_name: str = "program",
     progress: Progress | None = None,

@@ -139,10 +139,9 @@ def abandon(stream: Any) -> None:
 
 
 def _close_quietly_with(close: Any) -> None:
-    try:
+    # The device is gone: there is nothing left to report.
+    with contextlib.suppress(Exception):
         close()
-    except Exception:  # noqa: BLE001  the device is gone; there is nothing left to report
-        pass
 
 
 @contextlib.contextmanager

@@ -46,35 +46,35 @@ class _Root(ServiceInterface):
         self._commands = commands
 
     @dbus_method()
-    def Raise(self) -> None:  # noqa: N802  (the names are MPRIS's)
+    def Raise(self) -> None:
         pass
 
     @dbus_method()
-    def Quit(self) -> None:  # noqa: N802
+    def Quit(self) -> None:
         self._commands.put(Command.QUIT)
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanQuit(self) -> DBusBool:  # noqa: N802
+    def CanQuit(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanRaise(self) -> DBusBool:  # noqa: N802
+    def CanRaise(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def HasTrackList(self) -> DBusBool:  # noqa: N802
+    def HasTrackList(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def Identity(self) -> DBusStr:  # noqa: N802
+    def Identity(self) -> DBusStr:
         return "repcue"
 
     @dbus_property(access=PropertyAccess.READ)
-    def SupportedUriSchemes(self) -> DBusStrings:  # noqa: N802
+    def SupportedUriSchemes(self) -> DBusStrings:
         return []
 
     @dbus_property(access=PropertyAccess.READ)
-    def SupportedMimeTypes(self) -> DBusStrings:  # noqa: N802
+    def SupportedMimeTypes(self) -> DBusStrings:
         return []
 
 
@@ -89,79 +89,79 @@ class _Transport(ServiceInterface):
         self.position_us = 0
 
     @dbus_method()
-    def PlayPause(self) -> None:  # noqa: N802
+    def PlayPause(self) -> None:
         self._commands.put(Command.PAUSE)
 
     @dbus_method()
-    def Play(self) -> None:  # noqa: N802
+    def Play(self) -> None:
         self._commands.put(Command.RESUME)
 
     @dbus_method()
-    def Pause(self) -> None:  # noqa: N802
+    def Pause(self) -> None:
         self._commands.put(Command.HOLD)
 
     @dbus_method()
-    def Stop(self) -> None:  # noqa: N802
+    def Stop(self) -> None:
         self._commands.put(Command.QUIT)
 
     @dbus_method()
-    def Next(self) -> None:  # noqa: N802
+    def Next(self) -> None:
         self._commands.put(Command.NEXT_SET)
 
     @dbus_method()
-    def Previous(self) -> None:  # noqa: N802
+    def Previous(self) -> None:
         self._commands.put(Command.BACK)
 
     @dbus_method()
-    def Seek(self, offset: DBusInt64) -> None:  # noqa: N802
+    def Seek(self, offset: DBusInt64) -> None:
         pass  # CanSeek is false: a session moves by sets
 
     @dbus_property(access=PropertyAccess.READ)
-    def PlaybackStatus(self) -> DBusStr:  # noqa: N802
+    def PlaybackStatus(self) -> DBusStr:
         return self.playback_status
 
     @dbus_property(access=PropertyAccess.READ)
-    def Metadata(self) -> DBusDict:  # noqa: N802
+    def Metadata(self) -> DBusDict:
         return self.metadata
 
     @dbus_property(access=PropertyAccess.READ)
-    def Position(self) -> DBusInt64:  # noqa: N802
+    def Position(self) -> DBusInt64:
         return self.position_us
 
     @dbus_property(access=PropertyAccess.READ)
-    def Rate(self) -> DBusDouble:  # noqa: N802
+    def Rate(self) -> DBusDouble:
         return 1.0
 
     @dbus_property(access=PropertyAccess.READ)
-    def MinimumRate(self) -> DBusDouble:  # noqa: N802
+    def MinimumRate(self) -> DBusDouble:
         return 1.0
 
     @dbus_property(access=PropertyAccess.READ)
-    def MaximumRate(self) -> DBusDouble:  # noqa: N802
+    def MaximumRate(self) -> DBusDouble:
         return 1.0
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanGoNext(self) -> DBusBool:  # noqa: N802
+    def CanGoNext(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanGoPrevious(self) -> DBusBool:  # noqa: N802
+    def CanGoPrevious(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanPlay(self) -> DBusBool:  # noqa: N802
+    def CanPlay(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanPause(self) -> DBusBool:  # noqa: N802
+    def CanPause(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanSeek(self) -> DBusBool:  # noqa: N802
+    def CanSeek(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanControl(self) -> DBusBool:  # noqa: N802
+    def CanControl(self) -> DBusBool:
         return True
 
 
@@ -207,7 +207,7 @@ class MediaKeys:
         asyncio.set_event_loop(self._loop)
         try:
             self._loop.run_until_complete(self._export())
-        except Exception as err:  # noqa: BLE001  no bus is a normal way to run: keys only
+        except Exception as err:
             self.failure = str(err) or type(err).__name__
             self._ready.set()
             return
