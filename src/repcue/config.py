@@ -17,6 +17,9 @@ from repcue.errors import ContentError, did_you_mean
 from repcue.timing import Layer, validate_layer
 
 VOICE_KEYS = ("engine", "voice", "rate")
+#: ``[music]``: the same choices as --music, --shuffle, --music-level and --music-duck.
+MUSIC_KEYS = ("path", "shuffle", "level", "duck")
+TABLES = ("timing", "voice", "sounds", "music")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class Config:
     path: Path | None = None
     #: Tone role -> the user's own sound file.
     sounds: dict[str, str] = field(default_factory=dict)
+    #: Music under the voice (see MUSIC_KEYS).
+    music: dict[str, Any] = field(default_factory=dict)
 
 
 def config_path() -> Path:
@@ -50,14 +55,16 @@ def load_config(path: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(source, "", f"cannot be read: {err}") from None
     for key in data:
-        if key not in ("timing", "voice", "sounds"):
-            suggestion = did_you_mean(key, ["timing", "voice", "sounds"])
+        if key not in TABLES:
+            suggestion = did_you_mean(key, TABLES)
             raise ContentError(source, key, f"unknown key {key!r}{suggestion}",
-                               allowed="timing, voice, sounds")
+                               allowed=", ".join(TABLES))
     timing = data.get("timing", {})
     voice = data.get("voice", {})
     sounds = data.get("sounds", {})
-    for name, table in (("timing", timing), ("voice", voice), ("sounds", sounds)):
+    music = data.get("music", {})
+    for name, table in (("timing", timing), ("voice", voice), ("sounds", sounds),
+                        ("music", music)):
         if not isinstance(table, dict):
             raise ContentError(source, name, "is not a table", allowed="a table")
     layer = Layer(source, timing, "timing", "config")
@@ -77,4 +84,23 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(value, str) or not value.strip():
             raise ContentError(source, f"sounds.{role}", f"{value!r} is not a file path",
                                allowed="a path to a WAV, MP3 or OGG file")
-    return Config(layer, dict(voice), path, dict(sounds))
+    _check_music(source, music)
+    return Config(layer, dict(voice), path, dict(sounds), dict(music))
+
+
+def _check_music(source: str, music: dict[str, Any]) -> None:
+    allowed = {"path": "a path to an audio file, a folder or an .m3u playlist",
+               "shuffle": "true or false", "level": "0 to 60 (dB under the voice)",
+               "duck": "0 to 40 (dB)"}
+    for key, value in music.items():
+        if key not in MUSIC_KEYS:
+            raise ContentError(source, f"music.{key}", f"unknown key {key!r}"
+                               f"{did_you_mean(key, MUSIC_KEYS)}", allowed=", ".join(MUSIC_KEYS))
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        good = {"path": isinstance(value, str) and bool(value.strip()),
+                "shuffle": isinstance(value, bool),
+                "level": number and 0 <= value <= 60,
+                "duck": number and 0 <= value <= 40}[key]
+        if not good:
+            raise ContentError(source, f"music.{key}", f"{value!r} is not allowed",
+                               allowed=allowed[key])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -13,6 +13,9 @@ from repcue.config import load_config
 from repcue.errors import ContentError
 from repcue.session import Progress, Request, Session, prepare
 from repcue.tones import TonePalette, default_palette, load_palette
+
+if TYPE_CHECKING:
+    from repcue.music import MusicChoice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +37,40 @@ def sound_option(f: F) -> F:
         "--sound", "sounds", multiple=True, metavar="ROLE=FILE",
         help="Your own WAV/MP3/OGG for a tone role (countdown, start, finish, eccentric, bottom, "
              "concentric, top, hold), e.g. --sound countdown=beep.wav; may repeat.")(f)
+
+
+def music_options(f: F) -> F:
+    """--music and its companions; the command receives them as keyword arguments."""
+    options = [
+        click.option("--music", type=click.Path(path_type=Path), metavar="PATH",
+                     help="Your music under the voice: an audio file, a folder (name order) or "
+                          "an .m3u/.m3u8 playlist; ducked under every cue."),
+        click.option("--no-music", is_flag=True, help="No music, even if the config has some."),
+        click.option("--shuffle/--no-shuffle", default=None,
+                     help="Shuffle the music (with the session seed)."),
+        click.option("--music-level", type=float, metavar="DB",
+                     help="How far the music sits under the voice between cues (default 15)."),
+        click.option("--music-duck", type=float, metavar="DB",
+                     help="How much further it dips under speech (default 10)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+MUSIC_KEYS = ("music", "no_music", "shuffle", "music_level", "music_duck")
+
+
+def music_from_options(opts: dict[str, Any]) -> MusicChoice | None:
+    """Take the music options out of a command's kwargs; with the config, what to play."""
+    from repcue.music import music_choice
+
+    given = {k: opts.pop(k) for k in MUSIC_KEYS if k in opts}
+    config = load_config()
+    return music_choice(given.get("music"), no_music=bool(given.get("no_music")),
+                        shuffle=given.get("shuffle"), level_db=given.get("music_level"),
+                        duck_db=given.get("music_duck"), config=config.music,
+                        config_dir=config.path.parent if config.path else None)
 
 
 def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:

@@ -8,10 +8,11 @@ and export hear the same music.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from repcue.clip import Clip
 from repcue.music.bed import CROSSFADE_MS, LevelledTrack, MusicBed
 from repcue.music.decode import bad_track, probe
 from repcue.music.ducking import Ducking, Envelope
@@ -19,14 +20,9 @@ from repcue.music.level import track_loudness
 from repcue.music.playlist import music_files
 from repcue.timeline import Timeline
 
-__all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "choose_tracks",
-           "session_bed"]
+__all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "choose_tracks",
+           "music_choice", "session_bed", "track_list"]
 
-#: The voice's loudness before the mix's gain: speech clips are polished to an active
-#: speech level of -20 dBFS, which for speech lands close to -20 LUFS (speech/polish.py).
-VOICE_LUFS = -20.0
-#: A track quieter than this much below the voice is raised no further: it is near silence.
-MAX_TRACK_GAIN_DB = 24.0
 #: Shorter than this, a "track" is a click, not music.
 MIN_TRACK_SECONDS = 0.5
 
@@ -38,6 +34,37 @@ class MusicChoice:
     path: Path
     shuffle: bool = False
     ducking: Ducking = field(default_factory=Ducking)
+
+
+def music_choice(path: Path | None, *, no_music: bool = False, shuffle: bool | None = None,
+                 level_db: float | None = None, duck_db: float | None = None,
+                 config: Mapping[str, object] | None = None,
+                 config_dir: Path | None = None) -> MusicChoice | None:
+    """What to play under the voice: the flags over the config's ``[music]``, or None.
+
+    A relative ``path`` in the config is taken from the config file's folder.
+    """
+    config = config or {}
+    if no_music:
+        return None
+    if path is None and isinstance(config.get("path"), str):
+        path = Path(str(config["path"])).expanduser()
+        if not path.is_absolute() and config_dir is not None:
+            path = config_dir / path
+    if path is None:
+        return None
+    defaults = Ducking()
+
+    def pick(flag: float | None, key: str, default: float) -> float:
+        value = config.get(key)
+        if flag is not None:
+            return flag
+        return float(value) if isinstance(value, int | float) else default
+
+    ducking = Ducking(level_db=pick(level_db, "level", defaults.level_db),
+                      duck_db=pick(duck_db, "duck", defaults.duck_db))
+    shuffled = shuffle if shuffle is not None else bool(config.get("shuffle", False))
+    return MusicChoice(Path(path).expanduser(), shuffled, ducking)
 
 
 def choose_tracks(choice: MusicChoice, session_ms: int, seed: int = 0) -> list[LevelledTrack]:
@@ -53,8 +80,7 @@ def choose_tracks(choice: MusicChoice, session_ms: int, seed: int = 0) -> list[L
         if info.seconds < MIN_TRACK_SECONDS:
             raise bad_track(path, f"is too short to play under a session ({info.seconds:.2f} s; "
                             f"at least {MIN_TRACK_SECONDS} s)")
-        gain = min(MAX_TRACK_GAIN_DB, VOICE_LUFS - track_loudness(info))
-        tracks.append(LevelledTrack(info, gain))
+        tracks.append(LevelledTrack(info, track_loudness(info)))
         covered += info.seconds - CROSSFADE_MS / 1000
         if covered * 1000 >= session_ms:
             break
@@ -63,8 +89,9 @@ def choose_tracks(choice: MusicChoice, session_ms: int, seed: int = 0) -> list[L
 
 def session_bed(tracks: Sequence[LevelledTrack], timeline: Timeline,
                 speech: Sequence[tuple[int, int]], rate: int, lead_in: int, total: int,
-                ducking: Ducking) -> MusicBed:
-    """The bed for one session: ``speech`` spans and ``lead_in``/``total`` in output samples.
+                ducking: Ducking, voice_lufs: float) -> MusicBed:
+    """The bed for one session: ``speech`` spans and ``lead_in``/``total`` in output samples,
+    ``voice_lufs`` the voice's level where the bed is summed.
 
     The music fades in after the lead-in and out from the finish chime to the end.
     """
@@ -72,4 +99,29 @@ def session_bed(tracks: Sequence[LevelledTrack], timeline: Timeline,
     fade_out_at = (lead_in + finish[-1] * rate // 1000 if finish
                    else total - ducking.fade_out_ms * rate // 1000)
     envelope = Envelope(speech, rate, ducking, lead_in, fade_out_at, total)
-    return MusicBed(tracks, rate, envelope)
+    return MusicBed(tracks, rate, envelope, voice_lufs)
+
+
+def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], rate: int,
+            lead_in_ms: int, voice_lufs: float, seed: int = 0) -> MusicBed:
+    """The bed a renderer of ``timeline`` at ``rate`` sums in, after the mix's gain.
+
+    Speech spans are placed with the renderer's own rounding, so the dip lands where the
+    voice does to the sample.
+    """
+    lead_in = lead_in_ms * rate // 1000
+    total = lead_in + timeline.duration_ms * rate // 1000
+    speech = []
+    for event in timeline.speech():
+        clip = clips.get(event.text or "")
+        if clip is None:
+            continue
+        start = lead_in + event.start_ms * rate // 1000
+        speech.append((start, start + -(-len(clip.samples) * rate // clip.rate)))
+    tracks = choose_tracks(choice, timeline.duration_ms, seed)
+    return session_bed(tracks, timeline, speech, rate, lead_in, total, choice.ducking, voice_lufs)
+
+
+def track_list(paths: Sequence[Path]) -> str:
+    """The tracks a session plays, for a tag or a header: names, in order of first play."""
+    return "; ".join(path.stem for path in paths)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +29,20 @@ CROSSFADE_MS = 2500
 _CLOSE_AFTER_MS = 1000
 
 
+#: A track quieter than the voice by more than this is raised no further: it is near silence.
+MAX_TRACK_GAIN_DB = 30.0
+
+
 @dataclass(frozen=True)
 class LevelledTrack:
-    """A usable track and the gain that brings it to the voice's loudness."""
+    """A usable track and its measured loudness (LUFS)."""
 
     info: TrackInfo
-    gain_db: float
+    lufs: float
+
+    def gain_db(self, voice_lufs: float) -> float:
+        """The gain that brings the track to ``voice_lufs`` (the envelope then sets it under)."""
+        return min(MAX_TRACK_GAIN_DB, voice_lufs - self.lufs)
 
 
 @dataclass(frozen=True)
@@ -67,10 +76,17 @@ def lay_out(lengths: Sequence[int], start: int, end: int, crossfade: int) -> lis
 
 
 class MusicBed:
-    """The music of a session at ``rate``: :meth:`render` gives any range of it, ducked."""
+    """The music of a session at ``rate``: :meth:`render` gives any range of it, ducked.
 
-    def __init__(self, tracks: Sequence[LevelledTrack], rate: int, envelope: Envelope) -> None:
+    ``voice_lufs`` is the voice's loudness where the bed is summed (the mix's level after
+    its gain): tracks are brought to it, then the envelope sets them under it.
+    It is a :class:`repcue.render.Bed`; renderers in several threads may share one.
+    """
+
+    def __init__(self, tracks: Sequence[LevelledTrack], rate: int, envelope: Envelope,
+                 voice_lufs: float) -> None:
         self.tracks = list(tracks)
+        self.voice_lufs = voice_lufs
         self.rate = rate
         self.envelope = envelope
         lengths = [-(-t.info.frames * rate // t.info.rate) for t in self.tracks]
@@ -78,7 +94,8 @@ class MusicBed:
                                   CROSSFADE_MS * rate // 1000)
         self._starts = [p.start for p in self.placements]
         self._longest = max(lengths, default=0)
-        self._gains = [np.float32(10.0 ** (t.gain_db / 20.0)) for t in self.tracks]
+        self._gains = [np.float32(10.0 ** (t.gain_db(voice_lufs) / 20.0)) for t in self.tracks]
+        self._lock = threading.Lock()
         self._open: dict[int, Track] = {}
         self.failed: dict[Path, str] = {}
         #: What went wrong while playing, one line each, for the CLI to show.
@@ -89,8 +106,18 @@ class MusicBed:
         """The files the session plays, in first-play order."""
         return list(dict.fromkeys(self.tracks[p.track].info.path for p in self.placements))
 
+    def add_to(self, mix: Samples, start: int) -> None:
+        """Add the music over session samples ``[start, start + len(mix))`` into ``mix``."""
+        music = self.render(start, start + len(mix))
+        if music is not None:
+            mix += music
+
     def render(self, lo: int, hi: int) -> Samples | None:
         """The ducked music over session samples [lo, hi), or None where there is none."""
+        with self._lock:
+            return self._render(lo, hi)
+
+    def _render(self, lo: int, hi: int) -> Samples | None:
         first = bisect.bisect_left(self._starts, lo - self._longest + 1)
         last = bisect.bisect_left(self._starts, hi)
         sounding = [i for i in range(first, last) if self.placements[i].stop > lo]
@@ -104,6 +131,11 @@ class MusicBed:
         return out
 
     def close(self) -> None:
+        """Close every open file (the bed reopens what it needs if asked again)."""
+        with self._lock:
+            self._close_all()
+
+    def _close_all(self) -> None:
         for track in self._open.values():
             track.close()
         self._open.clear()
