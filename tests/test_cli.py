@@ -198,7 +198,7 @@ def test_users_own_sounds_come_from_config_and_flags(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("sound", "fragment"), [
-    ("countdown", "--sound: countdown: is not ROLE=FILE"),
+    ("countdown", "--sound: 'countdown' is not ROLE=FILE"),
     ("beep=x.wav", "unknown tone role 'beep'"),
     ("countdown=/no/such/file.wav", "/no/such/file.wav"),
 ])

@@ -72,7 +72,7 @@ def test_as_a_user_an_existing_file_is_refused_before_any_work(tmp_path: Path,
          "--engine", "pyttsx3", "--cache-dir", str(cache)],
         capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin"},
         timeout=60)
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert run.stderr == (f"Error: {target} already exists; pass --force to replace it "
                           "(hint: or choose another name with -o)\n")
     assert target.read_bytes() == b"precious"

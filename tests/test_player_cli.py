@@ -131,4 +131,4 @@ def test_bad_latency_and_start_at_are_input_errors(alsa_null: dict[str, str]) ->
     result = repcue(alsa_null, "play", "activation", "--engine", "pyttsx3",
                     "--start-at", "pelvic-tilt-drill:9")
     assert result.returncode == 2
-    assert "Error: --start-at: pelvic-tilt-drill: no set '9' (allowed: 1, 2, 3)" in result.stderr
+    assert "Error: --start-at: pelvic-tilt-drill has no set '9' (allowed: 1, 2, 3)" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audio_fixtures import RATE, REST_MS, SET_MS, short_renderer
-from repcue.errors import ContentError, NotFoundError
+from repcue.errors import InputError, NotFoundError
 from repcue.player.navigation import AGAIN_MS, Course, clock_text, start_ms
 from repcue.render import Renderer
 
@@ -72,9 +72,9 @@ def test_start_at_errors_name_what_is_allowed(renderer: Renderer) -> None:
     with pytest.raises(NotFoundError, match="no exercise in this session named 'sqat'; "
                        "did you mean squat"):
         start_ms(timeline, "sqat")
-    with pytest.raises(ContentError, match=r"--start-at: row: no set '3' \(allowed: 1, 2\)"):
+    with pytest.raises(InputError, match=r"--start-at: row has no set '3' \(allowed: 1, 2\)"):
         start_ms(timeline, "row:3")
-    with pytest.raises(ContentError, match="past the end"):
+    with pytest.raises(InputError, match="past the end"):
         start_ms(timeline, "59:00")
 
 

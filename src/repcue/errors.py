@@ -1,20 +1,42 @@
-"""The one error family repcue raises on purpose.
+"""The one error family repcue raises on purpose, and the exit statuses the CLI ends with.
 
 Every subclass keeps the bad value and builds a one-line message; the CLI turns
-them into ``Error: …`` lines and exit codes, and nothing else needs to know how.
+them into ``Error: …`` lines and the subclass's ``exit_code``, and nothing else
+needs to know how. Errors pickle (speech workers raise them in another process)
+with their attributes as they are, whatever their ``__init__`` takes.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from enum import IntEnum
+from typing import Any
+
+
+class ExitStatus(IntEnum):
+    """How ``repcue`` ends, for scripts and shells (README: Exit status)."""
+
+    OK = 0
+    #: Something went wrong while running: a speech engine, an encoder, the sound device, a disk.
+    FAILURE = 1
+    #: The user's input: a flag, a name, a content or config file, a file in the way.
+    BAD_INPUT = 2
+    #: Ctrl-C, the shell convention (128 + SIGINT).
+    INTERRUPTED = 130
+
+
+def _rebuild(cls: type[RepcueError], args: tuple[Any, ...]) -> RepcueError:
+    # BaseException.__new__ stores args without running the subclass's __init__;
+    # pickle then restores the attributes from the state that __reduce__ handed over.
+    error: RepcueError = cls.__new__(cls, *args)
+    return error
 
 
 class RepcueError(Exception):
     """Base of every error repcue raises for the user to read."""
 
-    #: Exit status the CLI uses: 2 for bad input, 1 for a runtime failure.
-    exit_code = 1
+    exit_code: ExitStatus = ExitStatus.FAILURE
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -24,15 +46,37 @@ class RepcueError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args), dict(self.__dict__))
 
-class ContentError(RepcueError):
+
+class InputError(RepcueError):
+    """Bad input from the user: a flag's value, a name, a file in the way.
+
+    ``where`` names the flag or file (``--latency``, ``export``), ``value`` keeps the bad
+    value and ``allowed`` says what would be accepted.
+    """
+
+    exit_code = ExitStatus.BAD_INPUT
+
+    def __init__(self, where: str, problem: str, *, value: object = None,
+                 allowed: str | None = None, hint: str | None = None) -> None:
+        self.where = where
+        self.problem = problem
+        self.value = value
+        self.allowed = allowed
+        text = f"{where}: {problem}" if where else problem
+        if allowed:
+            text += f" (allowed: {allowed})"
+        super().__init__(text, hint)
+
+
+class ContentError(InputError):
     """A content, config or override value that is not allowed.
 
     ``source`` names the file (or ``--set``, ``config``), ``field`` the dotted
     path inside it, ``value`` the bad value and ``allowed`` what would be accepted.
     """
-
-    exit_code = 2
 
     def __init__(
         self,
@@ -46,20 +90,12 @@ class ContentError(RepcueError):
     ) -> None:
         self.source = source
         self.field = field
-        self.value = value
-        self.problem = problem
-        self.allowed = allowed
         where = f"{source}: {field}" if field else source
-        text = f"{where}: {problem}"
-        if allowed:
-            text += f" (allowed: {allowed})"
-        super().__init__(text, hint)
+        super().__init__(where, problem, value=value, allowed=allowed, hint=hint)
 
 
-class NotFoundError(RepcueError):
+class NotFoundError(InputError):
     """A workout, exercise or voice name that does not exist."""
-
-    exit_code = 2
 
     def __init__(self, what: str, name: str, known: Iterable[str]) -> None:
         self.what = what
@@ -70,7 +106,7 @@ class NotFoundError(RepcueError):
         if close:
             text += f"; did you mean {', '.join(close)}?"
         hint = f"known {what}s: {', '.join(self.known)}" if self.known else None
-        super().__init__(text, hint)
+        super().__init__("", text, value=name, hint=hint)
 
 
 class SpeechError(RepcueError):
@@ -83,6 +119,12 @@ class AudioError(RepcueError):
 
 class ExportError(RepcueError):
     """An export could not be written where it was asked to go."""
+
+
+class FileInTheWayError(ExportError):
+    """An output file exists and ``--force`` was not given: the user's call, so bad input."""
+
+    exit_code = ExitStatus.BAD_INPUT
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

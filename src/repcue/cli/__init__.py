@@ -1,8 +1,8 @@
 """The ``repcue`` command: the only place that prints or exits.
 
-Every RepcueError becomes one ``Error: …`` line and an exit status (2 for bad
-input or usage, 1 for a runtime failure, 130 for Ctrl-C); ``--debug`` shows the
-traceback instead.
+Every RepcueError becomes one ``Error: …`` line and its exit status (2 for bad
+input or usage, 1 for a runtime failure, 130 for Ctrl-C; see ExitStatus);
+``--debug``, before or after the subcommand, shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -10,19 +10,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from enum import IntEnum
+from typing import NoReturn
 
 import click
 
 from repcue import __version__
-from repcue.errors import RepcueError
+from repcue.errors import ExitStatus, RepcueError
 
-
-class ExitStatus(IntEnum):
-    OK = 0
-    FAILURE = 1
-    BAD_INPUT = 2
-    INTERRUPTED = 130
+DEBUG_HELP = "Show the full traceback when something fails."
 
 
 @click.group(
@@ -31,9 +26,17 @@ class ExitStatus(IntEnum):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="repcue")
-@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
 def cli(debug: bool) -> None:
     """Voice-guided workouts: form cues on the rep tempo, played live or exported as MP3."""
+
+
+def _accept_debug(command: click.Command) -> None:
+    # Error hints say "run again with --debug", and users add it at the end of the line.
+    command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False,
+                                       hidden=True, help=DEBUG_HELP))
+    for child in getattr(command, "commands", {}).values():
+        _accept_debug(child)
 
 
 def _register() -> None:
@@ -43,30 +46,39 @@ def _register() -> None:
 
     for module in (content_commands, speech_commands, export_commands, play_commands):
         for command in module.COMMANDS:
+            _accept_debug(command)
             cli.add_command(command)
 
 
 _register()
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def _wants_debug(args: Sequence[str]) -> bool:
+    options = args[:args.index("--")] if "--" in args else args
+    return "--debug" in options or bool(os.environ.get("REPCUE_DEBUG"))
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args or bool(os.environ.get("REPCUE_DEBUG"))
+    sys.exit(run(args, debug=_wants_debug(args)))
+
+
+def run(args: list[str], *, debug: bool) -> ExitStatus | int:
+    """Run the command line and say how it ended; only ``--debug`` lets a traceback through."""
     try:
-        cli.main(args, prog_name="repcue", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        # Without standalone mode click returns the status of a click.exceptions.Exit.
+        status = cli.main(args, prog_name="repcue", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Interrupted.", err=True)
-        sys.exit(ExitStatus.INTERRUPTED)
+        return ExitStatus.INTERRUPTED
     except click.ClickException as err:
         err.show()
-        sys.exit(err.exit_code)
+        return err.exit_code
     except KeyboardInterrupt:
         if debug:
             raise
         click.echo("Interrupted.", err=True)
-        sys.exit(ExitStatus.INTERRUPTED)
+        return ExitStatus.INTERRUPTED
     except RepcueError as err:
         if debug:
             raise
@@ -74,10 +86,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if err.hint:
             line += f" (hint: {err.hint})"
         click.echo(line, err=True)
-        sys.exit(err.exit_code)
+        return err.exit_code
     except Exception as err:  # the last line of defence: never a bare traceback for a user
         if debug:
             raise
         click.echo(f"Error: unexpected failure: {type(err).__name__}: {err} "
                    "(hint: run again with --debug and report the traceback)", err=True)
-        sys.exit(ExitStatus.FAILURE)
+        return ExitStatus.FAILURE
+    return status if isinstance(status, int) else ExitStatus.OK

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from repcue.config import load_config
-from repcue.errors import ContentError
+from repcue.errors import ContentError, InputError
 from repcue.session import Progress, Request, Session, prepare
 from repcue.tones import TonePalette, default_palette, load_palette
 
@@ -79,7 +79,7 @@ def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:
     for item in sounds:
         role, sep, path = item.partition("=")
         if not sep or not role.strip() or not path.strip():
-            raise ContentError("--sound", item, "is not ROLE=FILE", value=item,
+            raise InputError("--sound", f"{item!r} is not ROLE=FILE", value=item,
                                allowed="e.g. --sound countdown=~/beep.wav")
         overrides[role.strip()] = Path(path.strip()).expanduser()
     return load_palette(overrides, rate) if overrides else default_palette(rate)

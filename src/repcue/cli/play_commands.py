@@ -17,7 +17,7 @@ from repcue.cli.options import (
     sound_option,
     synthesis_progress,
 )
-from repcue.errors import AudioError, ContentError
+from repcue.errors import AudioError, ExitStatus, InputError
 from repcue.export.live_level import live_gain
 from repcue.player.clock import Clock, WallClock
 from repcue.player.controls import HELP, KeyboardControls
@@ -51,7 +51,7 @@ def _latency(text: str) -> float | str:
     except ValueError:
         seconds = -1.0
     if not 0 < seconds <= 2:
-        raise ContentError("--latency", "", f"{text!r} is not a latency", value=text,
+        raise InputError("--latency", f"{text!r} is not a latency", value=text,
                            allowed="low, high, or seconds up to 2")
     return seconds
 
@@ -165,7 +165,7 @@ def _finish(ctx: click.Context, name: str, result: PlayResult) -> None:
     click.echo(f"Stopped at {clock_text(result.stopped_at_ms)} ({underruns}).\n"
                f"To resume:\n  {resume}", err=True)
     if result.reason == "interrupted":
-        sys.exit(130)  # the shell convention for Ctrl-C
+        sys.exit(ExitStatus.INTERRUPTED)
 
 
 @click.command("devices", epilog="\b\nExamples:\n  repcue devices\n"

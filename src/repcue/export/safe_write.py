@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from repcue.errors import ExportError
+from repcue.errors import ExportError, FileInTheWayError
 
 _TEMP_RE = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.repcue-part$")
 
@@ -88,7 +88,7 @@ def prepare_destination(paths: list[Path], *, force: bool) -> None:
             cleaned.add(path.parent)
             remove_stale_temps(path.parent)
         if path.exists() and not force:
-            raise ExportError(
+            raise FileInTheWayError(
                 f"{path} already exists; pass --force to replace it",
                 hint="or choose another name with -o",
             )
@@ -131,7 +131,8 @@ def safe_output(target: Path, *, force: bool = False) -> Iterator[PendingFile]:
         finally:
             file.close()
         if target.exists() and not force:
-            raise ExportError(f"{target} appeared while exporting; pass --force to replace it")
+            raise FileInTheWayError(
+                f"{target} appeared while exporting; pass --force to replace it")
         os.replace(temp, target)
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):

