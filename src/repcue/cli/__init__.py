@@ -42,9 +42,16 @@ def _accept_debug(command: click.Command) -> None:
 def _register() -> None:
     # Imported once the group exists: each command module imports repcue.cli.options,
     # which runs this package's __init__ first.
-    from repcue.cli import content_commands, export_commands, play_commands, speech_commands
+    from repcue.cli import (
+        content_commands,
+        export_commands,
+        play_commands,
+        serve_commands,
+        speech_commands,
+    )
 
-    for module in (content_commands, speech_commands, export_commands, play_commands):
+    for module in (content_commands, speech_commands, export_commands, play_commands,
+                   serve_commands):
         for command in module.COMMANDS:
             _accept_debug(command)
             cli.add_command(command)

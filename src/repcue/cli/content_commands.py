@@ -19,7 +19,9 @@ from repcue.cli.options import (
 from repcue.config import load_config
 from repcue.content import Library
 from repcue.errors import NotFoundError
+from repcue.export.safe_write import write_bytes_safely
 from repcue.model import Exercise
+from repcue.picture import picture_svg
 from repcue.plan import plan, resolve_timings
 from repcue.schedule import schedule
 from repcue.session import Request, prepare, resolve_request
@@ -135,14 +137,18 @@ def validate_command(paths: tuple[Path, ...], content_dirs: tuple[Path, ...]) ->
 
 @click.command("plan", epilog="\b\nExamples:\n  repcue plan back-strength\n"
                "  repcue plan back-strength --tempo 3-1-1-0 --rest 60 --preset every-set\n"
-               "  repcue plan back-strength --set overhead-press.reps=6 --json > plan.json")
+               "  repcue plan back-strength --set overhead-press.reps=6 --json > plan.json\n"
+               "  repcue plan back-strength --picture back-strength.svg")
 @click.argument("name")
 @session_options
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline contract as JSON.")
 @click.option("--estimate", is_flag=True,
               help="Estimate speech lengths instead of synthesising (fast, no audio).")
 @click.option("--all", "show_all", is_flag=True, help="Also list phases and tones.")
-def plan_command(name: str, as_json: bool, estimate: bool, show_all: bool, **kwargs: Any) -> None:
+@click.option("--picture", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the session's shape as an SVG file (replaced if it exists).")
+def plan_command(name: str, as_json: bool, estimate: bool, show_all: bool,
+                 picture: Path | None, **kwargs: Any) -> None:
     """Show the whole session, second by second: every cue, its time and the totals."""
     opts = pop_session_options(kwargs)
     request = request_from_options(name, estimate=estimate, **opts)
@@ -151,6 +157,8 @@ def plan_command(name: str, as_json: bool, estimate: bool, show_all: bool, **kwa
         session = prepare(request, progress)
     finally:
         done()
+    if picture is not None:
+        write_bytes_safely(picture, picture_svg(session.timeline).encode(), force=True)
     if as_json:
         click.echo(session.timeline.to_json())
         return

@@ -1,0 +1,133 @@
+"""``repcue serve``: workouts to the phone as a podcast feed and a follow-along page."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from repcue.cli.export_commands import terminate_cleanly
+from repcue.cli.options import (
+    load_session,
+    palette_for,
+    pop_session_options,
+    session_options,
+    sound_option,
+)
+from repcue.content import Library
+from repcue.export import ExportOptions
+from repcue.tones import TonePalette
+
+if TYPE_CHECKING:
+    from repcue.serve.episodes import Episode
+
+EXAMPLES = """\b
+Examples:
+  repcue serve back-strength                 # one workout, on this computer's LAN address
+  repcue serve --all                         # every workout
+  repcue serve --all --rest 60 --port 9000   # with your overrides, on another port
+  repcue serve activation --host 127.0.0.1   # only this computer can reach it
+  repcue serve --all --new-token             # new secret URLs (old subscriptions stop)
+"""
+
+DEFAULT_PORT = 8765
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _workout_names(names: tuple[str, ...], all_workouts: bool,
+                   content_dirs: tuple[Path, ...]) -> list[str]:
+    library = Library.discover(content_dirs)
+    if all_workouts:
+        if names:
+            raise click.UsageError("give workout names or --all, not both")
+        return sorted(library.workout_files)
+    if not names:
+        raise click.UsageError("name a workout to serve (see repcue list), or pass --all")
+    for name in names:
+        library.workout(name)  # an unknown or broken workout stops here, before any work
+    return list(dict.fromkeys(names))
+
+
+def _qr(url: str) -> str:
+    import segno
+
+    out = io.StringIO()
+    segno.make(url, error="m").terminal(out=out, compact=True)
+    return out.getvalue().rstrip("\n")
+
+
+def _episodes(chosen: list[str], palette: TonePalette, opts: dict[str, Any]) -> list[Episode]:
+    """Each workout's episode: kept when its audio would not change, rendered when it would."""
+    from repcue.serve.episodes import EpisodeShelf, slugs
+    from repcue.serve.feed import clock as feed_clock
+
+    shelf = EpisodeShelf()
+    episodes = []
+    for name, slug in slugs(chosen).items():
+        started = time.monotonic()
+        session = load_session(name, **opts)
+        episode, rendered = shelf.episode(name, slug, session.timeline, session.clips,
+                                          palette, ExportOptions())
+        took = f"rendered in {time.monotonic() - started:.1f} s" if rendered else "unchanged"
+        click.echo(f"{slug}: {episode.title}, {feed_clock(episode.duration_ms)} ({took})")
+        episodes.append(episode)
+    shelf.forget_older(episodes)
+    return episodes
+
+
+@click.command("serve", epilog=EXAMPLES)
+@click.argument("names", nargs=-1, metavar="NAME…")
+@click.option("--all", "all_workouts", is_flag=True, help="Serve every workout in the library.")
+@click.option("--host", help="Address to listen on. Default: this computer's LAN address; "
+              "127.0.0.1 keeps it on this computer.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--no-qr", is_flag=True, help="Do not print the QR code of the page URL.")
+@click.option("--new-token", is_flag=True,
+              help="Make a new secret for the URLs; phones subscribed to the old feed lose it.")
+@sound_option
+@session_options
+def serve(names: tuple[str, ...], all_workouts: bool, host: str | None, port: int, no_qr: bool,
+          new_token: bool, sounds: tuple[str, ...], **kwargs: Any) -> None:
+    """Serve workouts to your phone: a podcast feed and a page that follows the session."""
+    from repcue.serve.address import lan_address, listen
+    from repcue.serve.app import ServeApp, make_server
+    from repcue.serve.token import load_token
+
+    terminate_cleanly()
+    opts = pop_session_options(kwargs)
+    chosen = _workout_names(names, all_workouts, tuple(opts.get("content_dirs") or ()))
+    host = host or lan_address()
+    sock = listen(host, port)
+    try:
+        token, made = load_token(rotate=new_token)
+        episodes = _episodes(chosen, palette_for(sounds, 44100), opts)
+        server = make_server(ServeApp(token, episodes, log=click.echo))
+        root = f"http://{_url_host(host)}:{sock.getsockname()[1]}/{token}/"
+        if made:
+            click.echo("Made a new secret token for the URLs." if new_token else
+                       "Made a secret token for the URLs (kept for next time).")
+        click.echo(f"Page: {root}")
+        click.echo(f"Feed: {root}feed.xml")
+        if not no_qr:
+            click.echo(_qr(root))
+        click.echo("Scan the code or open the page on your phone (same Wi-Fi). Ctrl-C stops.")
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            # uvicorn has shut down and re-raised the Ctrl-C; 130 is the shell's "interrupted".
+            # (sys.exit: click's non-standalone main returns an Exit's code instead of using it.)
+            click.echo("Stopped.")
+            sys.exit(130)
+    finally:
+        sock.close()
+
+
+COMMANDS = [serve]
