@@ -20,7 +20,7 @@ from repcue.music.level import track_loudness
 from repcue.music.playlist import music_files
 from repcue.timeline import Timeline
 
-__all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "choose_tracks",
+__all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "check_music", "choose_tracks",
            "music_choice", "session_bed", "track_list"]
 
 #: Shorter than this, a "track" is a click, not music.
@@ -65,6 +65,12 @@ def music_choice(path: Path | None, *, no_music: bool = False, shuffle: bool | N
                       duck_db=pick(duck_db, "duck", defaults.duck_db))
     shuffled = shuffle if shuffle is not None else bool(config.get("shuffle", False))
     return MusicChoice(Path(path).expanduser(), shuffled, ducking)
+
+
+def check_music(choice: MusicChoice) -> None:
+    """The quick checks, before any speech is made: the path, the playlist, the first file."""
+    files = music_files(choice.path)
+    probe(files[0])
 
 
 def choose_tracks(choice: MusicChoice, session_ms: int, seed: int = 0) -> list[LevelledTrack]:

@@ -174,13 +174,12 @@ class MusicBed:
 
 def _crossfade(samples: Samples, offset: int, place: Placement) -> None:
     """Equal-power fades at the placement's ends; ``samples`` start ``offset`` into it."""
-    idx = np.arange(offset, offset + len(samples))
-    if place.fade_in:
-        head = idx < place.fade_in
-        if head.any():
-            samples[head] *= np.sin(0.5 * math.pi * idx[head] / place.fade_in).astype(np.float32)
-    if place.fade_out:
-        tail = idx >= place.length - place.fade_out
-        if tail.any():
-            left = (place.length - idx[tail]) / place.fade_out
-            samples[tail] *= np.sin(0.5 * math.pi * left).astype(np.float32)
+    stop = offset + len(samples)
+    if offset < place.fade_in:
+        idx = np.arange(offset, min(stop, place.fade_in))
+        samples[: len(idx)] *= np.sin(0.5 * math.pi * idx / place.fade_in).astype(np.float32)
+    tail_from = place.length - place.fade_out
+    if place.fade_out and stop > tail_from:
+        idx = np.arange(max(offset, tail_from), stop)
+        left = (place.length - idx) / place.fade_out
+        samples[len(samples) - len(idx):] *= np.sin(0.5 * math.pi * left).astype(np.float32)

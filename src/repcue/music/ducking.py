@@ -91,6 +91,9 @@ class Envelope:
         return gains
 
     def _fades(self, gains: Samples, lo: int, hi: int) -> None:
+        # Most blocks are nowhere near the session's ends: nothing to do there.
+        if self.start + self._fade_in <= lo and hi <= self.fade_out_at:
+            return
         idx = np.arange(lo, hi)
         gains[(idx < self.start) | (idx >= self.end)] = 0.0
         head = (idx >= self.start) & (idx < self.start + self._fade_in)
