@@ -10,7 +10,7 @@ Prints:
 - peak RSS of a whole export of 20, 60 and 180 minute sessions, each in a fresh process
   (target <= 150 MB and flat in length).
 
-Speech comes from the real engine through ``repcue.session``; with ``--synthetic`` (or when
+Speech comes from the real engine through ``repcue.prepare``; with ``--synthetic`` (or when
 no engine works) sessions are built by hand from speech-shaped sound at the same density.
 """
 
@@ -75,7 +75,7 @@ def _peak_rss_mb() -> float:
 
 def child(minutes: float, source: str, engine: str) -> None:
     """Run in a fresh process: one whole export, then report the peak RSS as JSON."""
-    from repcue.export import ExportOptions, export_session
+    from repcue.export import export_mix, export_session
     from repcue.tones import default_palette
 
     timeline, clips = synthetic(minutes) if source == "synthetic" else real(
@@ -83,8 +83,8 @@ def child(minutes: float, source: str, engine: str) -> None:
     before = _peak_rss_mb()
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        result = export_session(timeline, clips, default_palette(), Path(folder) / "s.mp3",
-                                ExportOptions())
+        mix = export_mix(timeline, clips, default_palette())
+        result = export_session(mix, Path(folder) / "s.mp3")
         seconds = time.perf_counter() - started
     print(json.dumps({"minutes": timeline.duration_ms / 60_000, "before_mb": before,
                       "peak_mb": _peak_rss_mb(), "seconds": seconds, "lufs": result.lufs,
@@ -95,8 +95,8 @@ def encoder_floor(timeline: Timeline, clips: Mapping[str, Clip], gain_db: float)
     """Seconds lameenc alone takes for the session's PCM (rendered beforehand, untimed)."""
     from repcue.export import ExportOptions
     from repcue.export.encoders import Mp3Encoder, to_pcm16
-    from repcue.export.levelling import palette_at
     from repcue.export.pipeline import CHUNK_SAMPLES, chunks
+    from repcue.mix.gain_search import palette_at
     from repcue.render import Renderer, RenderSettings
     from repcue.tones import default_palette
 
@@ -125,8 +125,7 @@ def main() -> None:
         return
 
     from repcue.errors import RepcueError
-    from repcue.export import ExportOptions, export_session
-    from repcue.export.exporter import mix_gain
+    from repcue.export import export_mix, export_session
     from repcue.tones import default_palette
 
     source = "synthetic"
@@ -150,11 +149,10 @@ def main() -> None:
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()
-            result = export_session(timeline, clips, palette, Path(folder) / "s.mp3",
-                                    ExportOptions())
+            result = export_session(export_mix(timeline, clips, palette), Path(folder) / "s.mp3")
             export_seconds = min(export_seconds, time.perf_counter() - started)
     started = time.perf_counter()
-    gain = mix_gain(timeline, clips, palette, ExportOptions())
+    gain = export_mix(timeline, clips, palette).gain_db
     search_seconds = time.perf_counter() - started
     floor = min(encoder_floor(timeline, clips, gain) for _ in range(RUNS))
     print(f"export {export_seconds:.2f} s, encoder floor {floor:.2f} s, "

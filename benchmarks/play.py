@@ -69,17 +69,16 @@ def main() -> None:
         # PortAudio lists JACK only if the server runs when sounddevice is first imported.
         t_import = time.perf_counter()
         from repcue.cli.options import load_session
-        from repcue.cli.play_commands import PLAY_RATE
-        from repcue.export.live_level import live_gain
+        from repcue.mix import master
         from repcue.player.clock import WallClock
         from repcue.player.controls import Command, ScriptedControls
         from repcue.player.devices import pick_output
         from repcue.player.display import LiveDisplay
-        from repcue.player.session import play
+        from repcue.player.playback import play
         from repcue.player.sink import SoundDeviceSink
-        from repcue.render import Renderer, RenderSettings
         from repcue.speech import default_cache_dir
         from repcue.tones import default_palette
+        from repcue.units import MIX_RATE
         import_s = time.perf_counter() - t_import
 
         opts = {"engine": args.engine} if args.engine else {}
@@ -87,8 +86,8 @@ def main() -> None:
         warmed = load_session(args.workout, **opts)  # fills the speech cache if it is cold
         # ... and remembers the session's level, as a first `repcue play` of it would.
         level_start = time.perf_counter()
-        live_gain(warmed.timeline, warmed.clips, default_palette(PLAY_RATE), rate=PLAY_RATE,
-                  lead_in_ms=1500, lead_in_noise=False, cache_dir=default_cache_dir())
+        master(warmed.timeline, warmed.clips, default_palette(MIX_RATE), lead_in_ms=1500,
+               remember_in=default_cache_dir())
         print(f"speech cache warmed in {time.perf_counter() - warm:.1f} s; level measured in "
               f"{(time.perf_counter() - level_start) * 1000:.0f} ms (first play of a session only)")
 
@@ -101,24 +100,21 @@ def main() -> None:
         t0 = time.monotonic()
         # As `repcue play` does: the device opens while the session loads.
         device = pick_output("system")
-        sink = SoundDeviceSink(device.index, PLAY_RATE, channels=device.channels)
+        sink = SoundDeviceSink(device.index, MIX_RATE, channels=device.channels)
         with ThreadPoolExecutor(1) as pool:
             opening = pool.submit(sink.open)
             session = load_session(args.workout, **opts)
             loaded = time.monotonic() - t0
             opening.result()
             opened = time.monotonic() - t0
-        palette = default_palette(PLAY_RATE)
-        gain = live_gain(session.timeline, session.clips, palette, rate=PLAY_RATE,
-                         lead_in_ms=1500, lead_in_noise=False, cache_dir=default_cache_dir())
-        renderer = Renderer(session.timeline, session.clips, palette,
-                            RenderSettings(rate=PLAY_RATE, lead_in_ms=1500, gain_db=gain))
+        palette = default_palette(MIX_RATE)
+        mix = master(session.timeline, session.clips, palette, lead_in_ms=1500,
+                     remember_in=default_cache_dir())
         console = Console(file=io.StringIO(), width=100, force_terminal=True)
         seconds = min(args.minutes * 60, session.timeline.duration_ms / 1000 + 2)
         controls = ScriptedControls([(seconds, Command.QUIT)], clock)
         cpu0 = time.process_time()
-        result = play(session.timeline, renderer, sink, controls, LiveDisplay(console, clock),
-                      clock)
+        result = play(mix, sink, controls, LiveDisplay(console, clock), clock)
         wall = time.monotonic() - t0
         cpu = time.process_time() - cpu0
         assert sink.first_call_at is not None
@@ -146,9 +142,9 @@ def main() -> None:
     print(f"underruns          {starved} feed starved, {sink.device_underruns} device-reported "
           f"(jackd logged {driver_xruns} driver xruns)  (target 0)")
     print(f"slowest callback   {sink.slowest_callback_s * 1000:.2f} ms "
-          f"(one JACK period: {1024 / PLAY_RATE * 1000:.1f} ms)")
+          f"(one JACK period: {1024 / MIX_RATE * 1000:.1f} ms)")
     if sink.underflows_at:
-        when = ", ".join(f"{n / PLAY_RATE:.1f}" for n in sink.underflows_at)
+        when = ", ".join(f"{n / MIX_RATE:.1f}" for n in sink.underflows_at)
         print(f"device underflows  at {when} s of output")
     print(f"ended              {result.reason} at {result.stopped_at_ms / 1000:.1f} s")
 

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from repcue.session import Request, prepare, unique_texts
+from repcue.prepare import Request, prepare, unique_texts
 from repcue.speech import VoiceSettings, neural_available, synthesize
 
 WORKOUTS = ("back-strength", "long-session")

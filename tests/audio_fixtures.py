@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from repcue.clip import Clip  # noqa: E402
+from repcue.mix import Mix  # noqa: E402
 from repcue.render import Renderer, RenderSettings  # noqa: E402
 from repcue.timeline import Event, Timeline  # noqa: E402
 from repcue.tones import default_palette  # noqa: E402
@@ -79,10 +80,15 @@ def short_session(exercises: tuple[str, ...] = ("row", "squat"), sets: int = 2,
     return Timeline("short", "Short session", t, tuple(events)), clips
 
 
-def short_renderer(lead_in_ms: int = 0, **session: Any) -> Renderer:
+def short_mix(lead_in_ms: int = 0, **session: Any) -> Mix:
+    """The short session at 0 dB gain (the player tests need samples, not a loudness)."""
     timeline, clips = short_session(**session)
-    return Renderer(timeline, clips, default_palette(RATE),
-                    RenderSettings(rate=RATE, lead_in_ms=lead_in_ms))
+    return Mix(timeline, clips, default_palette(RATE),
+               RenderSettings(rate=RATE, lead_in_ms=lead_in_ms))
+
+
+def short_renderer(lead_in_ms: int = 0, **session: Any) -> Renderer:
+    return short_mix(lead_in_ms, **session).renderer()
 
 
 class FakeClock:
@@ -197,7 +203,7 @@ def _main() -> None:
     from repcue.player.controls import NoControls
     from repcue.player.devices import pick_output
     from repcue.player.display import QuietDisplay
-    from repcue.player.session import play
+    from repcue.player.playback import play
     from repcue.player.sink import SoundDeviceSink
 
     parser = argparse.ArgumentParser()
@@ -211,7 +217,7 @@ def _main() -> None:
     parser.add_argument("--wait", type=float, default=0.0)
     args = parser.parse_args()
 
-    renderer = short_renderer(**session_args(args.exercises, args.sets, args.rest_ms))
+    mix = short_mix(**session_args(args.exercises, args.sets, args.rest_ms))
     device = pick_output(args.device)
     tap: list[np.ndarray] = []
     sink = SoundDeviceSink(device.index, RATE, channels=device.channels, tap=tap,
@@ -225,7 +231,7 @@ def _main() -> None:
         threading.Timer(args.kill_jack_after, os.kill, (pid, signal.SIGTERM)).start()
 
     t0 = time.monotonic()
-    result = play(renderer.timeline, renderer, sink, NoControls(), QuietDisplay(), WallClock(),
+    result = play(mix, sink, NoControls(), QuietDisplay(), WallClock(),
                   reconnect_s=args.reconnect)
     wall = time.monotonic() - t0
     np.save(args.out, np.concatenate(tap) if tap else np.zeros(0, np.float32))
@@ -233,7 +239,7 @@ def _main() -> None:
         "reason": result.reason, "completed": result.completed, "underruns": result.underruns,
         "device_underruns": sink.device_underruns, "calls": sink.calls,
         "stopped_at_ms": result.stopped_at_ms, "notes": list(result.notes), "wall_s": wall,
-        "device": device.name, "host": device.host, "total_samples": renderer.total_samples,
+        "device": device.name, "host": device.host, "total_samples": mix.renderer().total_samples,
     }))
     sys.stdout.flush()
 

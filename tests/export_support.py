@@ -7,14 +7,19 @@ loudness and limiter see something like a voice without running a speech engine.
 from __future__ import annotations
 
 import subprocess
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from repcue.clip import Clip
-from repcue.export.loudness import LoudnessMeter
+from repcue.export import ExportOptions, ExportResult, export_mix, export_session
+from repcue.mix.gain_search import Progress
+from repcue.mix.loudness import LoudnessMeter
 from repcue.render import Renderer
 from repcue.timeline import Event, Timeline
+from repcue.tones import TonePalette
 
 SPEECH_RATE = 22050
 
@@ -101,3 +106,12 @@ def decode(path: Path, rate: int = 44100) -> np.ndarray:
         ["ffmpeg", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate),
          "-"], check=True, capture_output=True).stdout
     return np.frombuffer(raw, "<i2").astype(np.float32) / 32768.0
+
+
+def export_to(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette, path: Path,
+              options: ExportOptions = ExportOptions(),  # noqa: B008  frozen
+              progress: Progress | None = None, *,
+              cancel: threading.Event | None = None) -> ExportResult:
+    """Master ``timeline`` for ``options`` and export it: what ``repcue export`` does."""
+    mix = export_mix(timeline, clips, palette, options, progress)
+    return export_session(mix, path, options, progress, cancel=cancel)

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -85,6 +86,18 @@ def test_overrides_change_the_plan(runner: CliRunner) -> None:
                   if e["kind"] == "phase" and e["exercise"] == "overhead-press"}
     assert press_reps == set(range(1, 7))
     assert data["duration_ms"] < base["duration_ms"]
+
+
+def test_setup_time_lengthens_the_set_up_and_lead_still_works(runner: CliRunner) -> None:
+    def plan(*extra: str) -> dict[str, Any]:
+        result = runner.invoke(cli, ["plan", "activation", "--estimate", "--json", *extra])
+        assert result.exit_code == 0, result.output
+        data: dict[str, Any] = json.loads(result.output)
+        return data
+
+    longer = plan("--setup-time", "9")
+    assert longer["duration_ms"] > plan()["duration_ms"]
+    assert plan("--lead", "9") == longer  # the old spelling
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from export_support import decode
 from repcue.cli import cli
-from repcue.export.loudness import measure
+from repcue.mix.loudness import measure
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from export_support import decode, workout
+from export_support import decode, export_to, workout
 from repcue.errors import ContentError, ExportError
-from repcue.export import ExportOptions, ExportResult, export_program, export_session
+from repcue.export import ExportOptions, ExportResult, export_program
 from repcue.export.chapters import chapters, cue_lines
-from repcue.export.levelling import palette_at
-from repcue.export.loudness import measure
+from repcue.mix.gain_search import palette_at
+from repcue.mix.loudness import measure
 from repcue.render import Renderer, RenderSettings
 from repcue.timeline import Event, Timeline
 from repcue.tones import default_palette
@@ -39,7 +39,7 @@ def mp3(tmp_path_factory: pytest.TempPathFactory, session: tuple) -> ExportResul
     timeline, clips = session
     path = tmp_path_factory.mktemp("mp3") / "session.mp3"
     stages: set[str] = set()
-    result = export_session(timeline, clips, PALETTE, path, ExportOptions(track=2, date="2026"),
+    result = export_to(timeline, clips, PALETTE, path, ExportOptions(track=2, date="2026"),
                             progress=lambda stage, done, total: stages.add(stage))
     assert {"measuring", "encoding"} <= stages
     return result
@@ -122,7 +122,7 @@ def test_mp3_loudness_and_true_peak_measured_on_the_decoded_file(mp3: ExportResu
 @pytest.mark.parametrize("fmt", ["ogg", "m4a"])
 def test_other_formats_meet_the_same_targets(tmp_path: Path, fmt: str) -> None:
     timeline, clips = workout(sets=1, reps=2)
-    result = export_session(timeline, clips, PALETTE, tmp_path / f"s.{fmt}",
+    result = export_to(timeline, clips, PALETTE, tmp_path / f"s.{fmt}",
                             ExportOptions(format=fmt, sidecars=False))
     decoded = decode(result.path, RATE)
     assert abs(len(decoded) - (LEAD_IN + timeline.duration_ms) * RATE // 1000) <= 2048
@@ -138,7 +138,7 @@ def test_other_formats_meet_the_same_targets(tmp_path: Path, fmt: str) -> None:
 
 def test_44k_exports_are_exact_too(tmp_path: Path) -> None:
     timeline, clips = workout(sets=1, reps=2, exercises=("Kettlebell squat",))
-    result = export_session(timeline, clips, PALETTE, tmp_path / "s.mp3",
+    result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3",
                             ExportOptions(sample_rate=44100, sidecars=False))
     decoded = decode(result.path, 44100)
     assert len(decoded) == (LEAD_IN + timeline.duration_ms) * 44100 // 1000
@@ -161,7 +161,7 @@ def _tones_only() -> Timeline:
 def test_wav_tones_sit_on_their_planned_samples(tmp_path: Path) -> None:
     timeline = _tones_only()
     # Quiet enough that the limiter leaves the tones alone: their shape is the reference.
-    result = export_session(timeline, {}, PALETTE, tmp_path / "tones.wav",
+    result = export_to(timeline, {}, PALETTE, tmp_path / "tones.wav",
                             ExportOptions(format="wav", sidecars=False, lead_in_ms=250,
                                           target_lufs=-30.0))
     x = decode(result.path, RATE)
@@ -180,7 +180,7 @@ def test_wav_tones_sit_on_their_planned_samples(tmp_path: Path) -> None:
 
 def test_wav_never_clips(tmp_path: Path, session: tuple) -> None:
     timeline, clips = session
-    result = export_session(timeline, clips, PALETTE, tmp_path / "s.wav",
+    result = export_to(timeline, clips, PALETTE, tmp_path / "s.wav",
                             ExportOptions(format="wav", sidecars=False, target_lufs=-12.0))
     raw = np.frombuffer(result.path.read_bytes()[44:], "<i2")
     assert np.max(np.abs(raw.astype(np.int32))) < 32767 * 10 ** (-1 / 20)
@@ -193,9 +193,9 @@ def test_existing_files_are_kept_unless_forced(tmp_path: Path, session: tuple) -
     path = tmp_path / "s.wav"
     path.with_suffix(".vtt").write_text("mine")
     with pytest.raises(ExportError, match=r"s\.vtt already exists"):
-        export_session(timeline, clips, PALETTE, path, ExportOptions(format="wav"))
+        export_to(timeline, clips, PALETTE, path, ExportOptions(format="wav"))
     assert not path.exists() and path.with_suffix(".vtt").read_text() == "mine"
-    export_session(timeline, clips, PALETTE, path, ExportOptions(format="wav", force=True))
+    export_to(timeline, clips, PALETTE, path, ExportOptions(format="wav", force=True))
     assert path.with_suffix(".vtt").read_text().startswith("WEBVTT")
 
 
@@ -238,7 +238,7 @@ def test_a_cancelled_export_leaves_nothing(tmp_path: Path, session: tuple) -> No
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(ExportError, match="cancelled; nothing was written"):
-        export_session(timeline, clips, PALETTE, tmp_path / "s.mp3", ExportOptions(),
+        export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", ExportOptions(),
                        cancel=cancel)
     assert list(tmp_path.iterdir()) == []
 
@@ -247,7 +247,7 @@ def test_lead_in_is_silent_or_barely_audible_noise(tmp_path: Path) -> None:
     timeline, clips = workout(sets=1, reps=1, exercises=("Kettlebell squat",))
     lead = 2000 * RATE // 1000
     for noise in (False, True):
-        result = export_session(timeline, clips, PALETTE, tmp_path / f"n{noise}.wav",
+        result = export_to(timeline, clips, PALETTE, tmp_path / f"n{noise}.wav",
                                 ExportOptions(format="wav", sidecars=False, lead_in_ms=2000,
                                               lead_in_noise=noise))
         head = decode(result.path, RATE)[:lead - 100]

@@ -26,16 +26,16 @@ SCRIPT = f"""
 import sys
 sys.path[:0] = [{str(ROOT / 'src')!r}, {str(ROOT / 'tests')!r}]
 from pathlib import Path
-from export_support import workout
+from export_support import export_to, workout
 from repcue.cli.export_commands import terminate_cleanly
-from repcue.export import ExportOptions, export_session
+from repcue.export import ExportOptions
 from repcue.tones import default_palette
 
 terminate_cleanly()
 timeline, clips = workout(sets=2, reps=4)
 palette = default_palette()
 print(timeline.duration_ms, flush=True)
-export_session(timeline, clips, palette, Path(sys.argv[1]), ExportOptions(force=True))
+export_to(timeline, clips, palette, Path(sys.argv[1]), ExportOptions(force=True))
 print("done", flush=True)
 """
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from music_support import make_noise, make_tone
-from repcue.export.loudness import measure
+from repcue.mix.loudness import measure
 from repcue.music import MusicBed, MusicChoice, choose_tracks, session_bed
 from repcue.music.bed import lay_out
 from repcue.music.ducking import Ducking, Envelope

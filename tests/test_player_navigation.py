@@ -6,7 +6,7 @@ import pytest
 
 from audio_fixtures import RATE, REST_MS, SET_MS, short_renderer
 from repcue.errors import InputError, NotFoundError
-from repcue.player.navigation import AGAIN_MS, Course, clock_text, start_ms
+from repcue.player.navigation import AGAIN_MS, Course, start_ms
 from repcue.render import Renderer
 
 
@@ -86,9 +86,3 @@ def test_next_set_into_a_new_exercise_lands_on_its_announcement() -> None:
     assert course.next_set(100) == 150  # from the announcement: its first set
     assert course.next_set(20) == 60
     assert course.next_set(200) is None
-
-
-def test_clock_text() -> None:
-    assert clock_text(0) == "00:00"
-    assert clock_text(75_999) == "01:15"
-    assert clock_text(3_725_000) == "1:02:05"

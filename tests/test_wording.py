@@ -12,8 +12,8 @@ from cli_support import run_main
 from repcue import wording
 from repcue.content import Library
 from repcue.plan import plan, resolve_timings
+from repcue.prepare import Request, build_plan
 from repcue.schedule import estimate_ms, schedule
-from repcue.session import Request, build_plan
 
 
 @pytest.mark.parametrize(("n", "word"), [

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from repcue.clip import Samples
 from repcue.resample import upsample_phases
+from repcue.units import db_to_gain
 
 #: Where the limiter holds peaks: 1 dB under full scale leaves room for MP3 encoding overs.
 CEILING_DBFS = -1.0
@@ -43,9 +44,9 @@ class Limiter:
         attack_ms: float = 2.0,
         hold_ms: float = 10.0,
     ) -> None:
-        self.ceiling = float(10.0 ** (ceiling_dbfs / 20.0))
-        self._detect = self.ceiling * 10.0 ** (-_DETECT_MARGIN_DB / 20.0)
-        self._target = self.ceiling * 10.0 ** (-_TARGET_SLACK_DB / 20.0)
+        self.ceiling = db_to_gain(ceiling_dbfs)
+        self._detect = self.ceiling * db_to_gain(-_DETECT_MARGIN_DB)
+        self._target = self.ceiling * db_to_gain(-_TARGET_SLACK_DB)
         self._attack = max(1, round(rate * attack_ms / 1000.0))
         self._hold = max(0, round(rate * hold_ms / 1000.0))
         #: Context the caller must supply before and after the samples it wants limited.

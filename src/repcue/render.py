@@ -17,6 +17,7 @@ import bisect
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -26,8 +27,9 @@ from repcue.limiter import Limiter
 from repcue.resample import resample, resampled_length
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
+from repcue.units import MIX_RATE, db_to_gain, ms_to_samples, raised_cosine
 
-__all__ = ["RenderSettings", "Renderer"]
+__all__ = ["Bed", "RenderSettings", "Renderer"]
 
 #: Internal frame length in samples. Blocks of any size are cut from frames.
 FRAME = 4096
@@ -47,7 +49,7 @@ SPEECH_CACHE_BYTES = 32 * 1024 * 1024
 class RenderSettings:
     """How a timeline is turned into samples."""
 
-    rate: int = 44100
+    rate: int = MIX_RATE
     block_size: int = 4096  # samples per block
     lead_in_ms: int = 0  # silence before the first sound, so Bluetooth earbuds are awake
     lead_in_noise: bool = False  # very low noise instead of digital silence in the lead-in
@@ -67,6 +69,21 @@ class RenderSettings:
             raise AudioError(f"duck_db must be 0 dB or below, got {self.duck_db}")
 
 
+class Bed(Protocol):
+    """A continuous sound under the cues (a music bed), summed into the mix before the limiter.
+
+    It is added after the mix gain, so its level is its own. The renderer asks for
+    overlapping windows (each frame with the limiter's context around it), so the bed must
+    give the same value for the same session sample whatever window asks for it.
+    """
+
+    def render(self, lo: int, hi: int) -> Samples | None:
+        """The bed's session samples ``[lo, hi)``, or None where it is silent.
+
+        ``lo`` may be negative and ``hi`` past the end (the limiter's context).
+        """
+
+
 class _Sounds:
     """Sounds of one kind indexed by start sample, for finding the ones overlapping a span."""
 
@@ -83,13 +100,8 @@ class _Sounds:
         return range(first, bisect.bisect_left(self.starts, hi))
 
 
-def _db(db: float) -> float:
-    return float(10.0 ** (db / 20.0))
-
-
 def _rise(n: int) -> Samples:
-    """Raised-cosine from 0 towards 1 over ``n`` samples."""
-    return (0.5 - 0.5 * np.cos(np.pi * np.arange(n) / max(n, 1))).astype(np.float32)
+    return raised_cosine(n).astype(np.float32)
 
 
 class Renderer:
@@ -106,12 +118,15 @@ class Renderer:
         clips: Mapping[str, Clip],
         palette: TonePalette,
         settings: RenderSettings = RenderSettings(),  # noqa: B008  frozen, so sharing is safe
+        *,
+        bed: Bed | None = None,
     ) -> None:
         self.timeline = timeline
+        self._bed = bed
         self.settings = settings
         rate = settings.rate
         self.rate = rate
-        self.lead_in_samples = settings.lead_in_ms * rate // 1000
+        self.lead_in_samples = ms_to_samples(settings.lead_in_ms, rate)
         self.total_samples: int = self.sample_at(timeline.duration_ms)
 
         self._clips: dict[str, Clip] = {}
@@ -141,11 +156,12 @@ class Renderer:
         self._speech_cache: OrderedDict[str, Samples] = OrderedDict()
         self._speech_cache_bytes = 0
 
-        self._gain = np.float32(_db(settings.gain_db))
-        self._tone_gain = np.float32(_db(settings.tone_db))
-        self._tone_cut = np.float32(_db(settings.tone_db) * (1.0 - _db(settings.duck_db)))
-        self._duck_in = _rise(max(1, DUCK_ATTACK_MS * rate // 1000))
-        self._duck_out = _rise(max(1, DUCK_RELEASE_MS * rate // 1000))[::-1].copy()
+        self._gain = np.float32(db_to_gain(settings.gain_db))
+        self._tone_gain = np.float32(db_to_gain(settings.tone_db))
+        self._tone_cut = np.float32(db_to_gain(settings.tone_db)
+                                    * (1.0 - db_to_gain(settings.duck_db)))
+        self._duck_in = _rise(max(1, ms_to_samples(DUCK_ATTACK_MS, rate)))
+        self._duck_out = _rise(max(1, ms_to_samples(DUCK_RELEASE_MS, rate)))[::-1].copy()
         self._limiter = Limiter(rate)
         self._noise = self._noise_table() if settings.lead_in_noise else None
         self._frame_cache: tuple[int, Samples] | None = None
@@ -154,7 +170,7 @@ class Renderer:
 
     def sample_at(self, ms: int) -> int:
         """Output sample index of timeline time ``ms``: lead-in + floor(ms * rate / 1000)."""
-        return self.lead_in_samples + ms * self.rate // 1000
+        return self.lead_in_samples + ms_to_samples(ms, self.rate)
 
     def blocks(self, start_sample: int = 0) -> Iterator[Samples]:
         """Consecutive ``block_size`` blocks from ``start_sample`` on; the last may be short."""
@@ -199,7 +215,8 @@ class Renderer:
         speech = self._speech.overlapping(lo, hi)
         tones = self._tone_sounds.overlapping(lo, hi)
         noisy = self._noise is not None and lo < self.lead_in_samples
-        if not speech and not tones and not noisy:
+        bed = None if self._bed is None else self._bed.render(lo, hi)
+        if not speech and not tones and not noisy and bed is None:
             return None
         mix = np.zeros(hi - lo, dtype=np.float32)
         end = self.total_samples
@@ -214,6 +231,8 @@ class Renderer:
                      self._tone_gain if ducked is None else ducked)
         if self._gain != 1.0:
             mix *= self._gain
+        if bed is not None:  # the one place a continuous source joins (mix/master.py)
+            mix += bed
         if noisy:
             self._add_noise(mix, lo)
         return mix
@@ -257,7 +276,7 @@ class Renderer:
         # A fixed seed and a table read by absolute sample keep the noise identical however
         # the session is cut into blocks.
         rng = np.random.default_rng(20261125)
-        return (rng.standard_normal(_NOISE_TABLE) * _db(NOISE_DBFS)).astype(np.float32)
+        return (rng.standard_normal(_NOISE_TABLE) * db_to_gain(NOISE_DBFS)).astype(np.float32)
 
     def _add_noise(self, mix: Samples, lo: int) -> None:
         assert self._noise is not None
@@ -266,7 +285,7 @@ class Renderer:
             return
         idx = np.arange(a, b)
         noise = self._noise[idx % _NOISE_TABLE]
-        fade = min(self.lead_in_samples // 2, _NOISE_FADE_MS * self.rate // 1000)
+        fade = min(self.lead_in_samples // 2, ms_to_samples(_NOISE_FADE_MS, self.rate))
         if fade > 0:
             ramp = _rise(fade)
             head = idx < fade

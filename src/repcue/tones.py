@@ -23,6 +23,7 @@ from repcue.clip import Clip, Samples
 from repcue.errors import AudioError, ContentError
 from repcue.resample import resample
 from repcue.timeline import TONE_ROLES
+from repcue.units import MIX_RATE, raised_cosine
 
 __all__ = [
     "ALLOWED_SUFFIXES",
@@ -63,13 +64,6 @@ def _no_tone(role: str) -> AudioError:
 # --- synthesis ----------------------------------------------------------------------------
 
 
-def _ramp(n: int) -> Float64:
-    """Raised-cosine rise from exactly 0 over ``n`` samples (0 at the first sample)."""
-    if n <= 0:
-        return np.ones(0)
-    return 0.5 - 0.5 * np.cos(np.pi * np.arange(n) / n)
-
-
 def _voice(
     rate: int,
     seconds: float,
@@ -98,9 +92,9 @@ def _voice(
     env = np.exp(-decay * t)
     a = min(n // 2, max(1, round(attack * rate)))
     r = min(n - a, max(1, round(release * rate)))
-    env[:a] *= _ramp(a)
+    env[:a] *= raised_cosine(a)
     # The release ends on the sample after the last, so the last sample is exactly 0 too.
-    env[n - r :] *= _ramp(r + 1)[::-1][1:]
+    env[n - r :] *= raised_cosine(r + 1)[::-1][1:]
     return np.asarray(wave * env, dtype=np.float64)
 
 
@@ -151,7 +145,7 @@ def _normalised(wave: Float64 | Samples) -> Samples:
     return np.ascontiguousarray(scaled, dtype=np.float32)
 
 
-def default_palette(rate: int = 44100) -> TonePalette:
+def default_palette(rate: int = MIX_RATE) -> TonePalette:
     """The built-in tones, synthesised at ``rate``."""
     if rate <= 0:
         raise AudioError(f"tone rate must be a positive number of Hz, got {rate}")
@@ -199,12 +193,12 @@ def _decode(path: Path, role: str, rate: int) -> Clip:
                            allowed=f"at most {MAX_TONE_SECONDS:g} s")
     samples = resample(raw.astype(np.float32), int(segment.frame_rate), rate).astype(np.float64)
     fade = min(len(samples) // 2, max(1, round(_USER_FADE_SECONDS * rate)))
-    samples[:fade] *= _ramp(fade)
-    samples[len(samples) - fade :] *= _ramp(fade + 1)[::-1][1:]
+    samples[:fade] *= raised_cosine(fade)
+    samples[len(samples) - fade :] *= raised_cosine(fade + 1)[::-1][1:]
     return Clip(_normalised(samples), rate)
 
 
-def load_palette(overrides: Mapping[str, Path], rate: int = 44100) -> TonePalette:
+def load_palette(overrides: Mapping[str, Path], rate: int = MIX_RATE) -> TonePalette:
     """The default palette with some roles replaced by the user's own sound files."""
     palette = default_palette(rate)
     tones = dict(palette.tones)

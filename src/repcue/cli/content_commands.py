@@ -23,17 +23,13 @@ from repcue.export.safe_write import write_bytes_safely
 from repcue.model import Exercise
 from repcue.picture import picture_svg
 from repcue.plan import plan, resolve_timings
+from repcue.prepare import Request, prepare, resolve_request
 from repcue.schedule import schedule
-from repcue.session import Request, prepare, resolve_request
 from repcue.settings import chain, differences, resolve_traced, resolve_workout
 from repcue.timeline import Timeline
 from repcue.timing import Layer, Timing
+from repcue.units import plan_time_text
 from repcue.wording import count
-
-
-def clock(ms: int) -> str:
-    minutes, rest = divmod(ms, 60_000)
-    return f"{minutes:02d}:{rest / 1000:04.1f}"
 
 
 @click.command("list", epilog="\b\nExamples:\n  repcue list\n  repcue list --content ~/my-workouts")
@@ -189,17 +185,18 @@ def _print_table(timeline: Timeline, show_all: bool) -> None:
     for e in timeline.events:
         if e.kind == "marker":
             label = {"exercise": "== ", "set": "-- ", "rest": ".. "}[e.role]
-            click.echo(f"{clock(e.start_ms):>8}  {label + e.role:<18} {e.text or ''}")
+            click.echo(f"{plan_time_text(e.start_ms):>8}  {label + e.role:<18} {e.text or ''}")
         elif e.kind == "speech":
-            click.echo(f"{clock(e.start_ms):>8}  {'say ' + e.role:<18} {e.text}")
+            click.echo(f"{plan_time_text(e.start_ms):>8}  {'say ' + e.role:<18} {e.text}")
         elif show_all:
             where = f"rep {e.rep}" if e.rep else ""
-            click.echo(f"{clock(e.start_ms):>8}  {e.kind + ' ' + e.role:<18} {where}")
+            click.echo(f"{plan_time_text(e.start_ms):>8}  {e.kind + ' ' + e.role:<18} {where}")
     reps = Counter((e.exercise, e.set, e.side, e.rep) for e in timeline.events
                    if e.kind == "phase")
     sets = len(timeline.markers("set"))
     click.echo("")
-    click.echo(f"Duration {clock(timeline.duration_ms)} ({timeline.duration_ms / 60000:.1f} min), "
+    duration = timeline.duration_ms
+    click.echo(f"Duration {plan_time_text(duration)} ({duration / 60000:.1f} min), "
                f"{count(sets, 'set')}, {count(len(reps), 'rep')}, "
                f"{count(len(timeline.speech()), 'spoken cue')}.")
     if timeline.warnings:

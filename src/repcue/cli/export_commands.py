@@ -26,15 +26,17 @@ from repcue.content import Library
 from repcue.export import (
     ExportOptions,
     ExportResult,
+    export_mix,
     export_program,
     export_session,
     sidecar_paths,
 )
 from repcue.export.encoders import FORMATS
 from repcue.export.exporter import SessionFactory
-from repcue.export.levelling import Progress
 from repcue.export.safe_write import prepare_destination
+from repcue.mix.gain_search import Progress
 from repcue.timeline import Timeline
+from repcue.units import MIX_RATE, duration_text
 
 EXAMPLES = """\b
 Examples:
@@ -82,15 +84,9 @@ def _export_progress(label: str) -> Iterator[Progress | None]:
         yield update
 
 
-def _clock(ms: int) -> str:
-    minutes, seconds = divmod(ms // 1000, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
 def _report(result: ExportResult) -> str:
     size = result.bytes / 1_000_000
-    line = (f"Wrote {result.path} ({_clock(result.duration_ms)}, {size:.1f} MB, "
+    line = (f"Wrote {result.path} ({duration_text(result.duration_ms)}, {size:.1f} MB, "
             f"{result.lufs:.1f} LUFS, true peak {result.true_peak_dbtp:.1f} dBTP)")
     if result.sidecars:
         line += " + " + ", ".join(p.suffix for p in result.sidecars)
@@ -151,7 +147,7 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
         format=_format_for(output, fmt), bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
         sample_rate=int(sample_rate))
-    palette = palette_for(sounds, 44100)
+    palette = palette_for(sounds, MIX_RATE)
 
     if not several:
         name = names[0]
@@ -167,8 +163,8 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
         finally:
             done()
         with _export_progress(name) as progress:
-            result = export_session(session.timeline, session.clips, palette, target, options,
-                                    progress)
+            mix = export_mix(session.timeline, session.clips, palette, options, progress)
+            result = export_session(mix, target, options, progress)
         click.echo(_report(result))
         return
 

@@ -11,7 +11,7 @@ import click
 
 from repcue.config import load_config
 from repcue.errors import ContentError, InputError
-from repcue.session import Progress, Request, Session, prepare
+from repcue.prepare import PreparedSession, Progress, Request, prepare
 from repcue.tones import TonePalette, default_palette, load_palette
 
 if TYPE_CHECKING:
@@ -92,7 +92,9 @@ def session_options(f: F) -> F:
         click.option("--reps", help="Reps per set for every exercise."),
         click.option("--sets", help="Sets for every exercise."),
         click.option("--rest", help="Seconds of rest after each set."),
-        click.option("--lead", help="Seconds to get in position before the countdown."),
+        # --lead was its first name: too close to --lead-in (quiet before the first sound).
+        click.option("--setup-time", "--lead", "lead",
+                     help="Seconds to get in position before the countdown."),
         click.option("--preset", metavar="MODE",
                      help="When the lower-back pre-set cue is spoken: every-rep (before each "
                      "rep), every-set (before the first rep of every set, and of each side), "
@@ -157,7 +159,7 @@ def request_from_options(name: str, *, estimate: bool = False, **opts: Any) -> R
 
 
 def load_session(name: str, *, estimate: bool = False, progress: Progress | None = None,
-                 **opts: Any) -> Session:
+                 **opts: Any) -> PreparedSession:
     """Build the session a command asked for (see ``session_options``)."""
     return prepare(request_from_options(name, estimate=estimate, **opts), progress)
 

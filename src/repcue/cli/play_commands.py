@@ -18,20 +18,17 @@ from repcue.cli.options import (
     synthesis_progress,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
-from repcue.export.live_level import live_gain
+from repcue.mix import master
 from repcue.player.clock import Clock, WallClock
 from repcue.player.controls import HELP, KeyboardControls
 from repcue.player.devices import EXPORT_HINT, output_devices, pick_output
 from repcue.player.display import Display, LineDisplay, LiveDisplay, QuietDisplay
-from repcue.player.navigation import clock_text, start_ms
-from repcue.player.session import PlayResult
-from repcue.player.session import play as play_session
+from repcue.player.navigation import start_ms
+from repcue.player.playback import PlayResult
+from repcue.player.playback import play as play_session
 from repcue.player.sink import SoundDeviceSink
-from repcue.render import Renderer, RenderSettings
 from repcue.speech import default_cache_dir
-
-#: The export's mix rate, so what is heard is the export sample for sample.
-PLAY_RATE = 44100
+from repcue.units import MIX_RATE, position_text
 
 EXAMPLES = """\b
 Examples:
@@ -72,8 +69,8 @@ def resume_line(ctx: click.Context, name: str, at_ms: int) -> str:
                 words.append(param.opts[0])
         else:
             for item in value if param.multiple else (value,):
-                words += [param.opts[-1], str(item)]
-    words += ["--start-at", clock_text(at_ms)]
+                words += [max(param.opts, key=len), str(item)]
+    words += ["--start-at", position_text(at_ms)]
     return shlex.join(words)
 
 
@@ -113,7 +110,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
     output = pick_output(device)  # before synthesis: no device means nothing to wait for
-    sink = SoundDeviceSink(output.index, PLAY_RATE, latency=stream_latency,
+    sink = SoundDeviceSink(output.index, MIX_RATE, latency=stream_latency,
                            channels=output.channels)
     # The device opens (and earbuds wake) while the session loads: both take a while.
     with ThreadPoolExecutor(1) as pool:
@@ -131,21 +128,17 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     try:
         timeline = session.timeline
         begin = start_ms(timeline, start_at) if start_at else 0
-        palette = palette_for(sounds, PLAY_RATE)
-        # Live play sounds as loud as an export: the same measured gain, remembered.
-        lead_in_ms = round(lead_in * 1000)
-        gain_db = live_gain(timeline, session.clips, palette, rate=PLAY_RATE,
-                            lead_in_ms=lead_in_ms, lead_in_noise=lead_in_noise,
-                            cache_dir=opts.get("cache_dir") or default_cache_dir())
-        settings = RenderSettings(rate=PLAY_RATE, lead_in_ms=lead_in_ms,
-                                  lead_in_noise=lead_in_noise, gain_db=gain_db)
-        renderer = Renderer(timeline, session.clips, palette, settings)
+        palette = palette_for(sounds, MIX_RATE)
+        # Live play sounds as loud as a WAV export: the same measured gain, remembered.
+        mix = master(timeline, session.clips, palette, rate=MIX_RATE,
+                     lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
+                     remember_in=opts.get("cache_dir") or default_cache_dir())
         clock = WallClock()
         if not quiet:
             click.echo(f"Playing {timeline.title} on {output.name} "
-                       f"({clock_text(timeline.duration_ms)})"
-                       + (f" from {clock_text(begin)}" if begin else ""), err=True)
-        result = play_session(timeline, renderer, sink, KeyboardControls(),
+                       f"({position_text(timeline.duration_ms)})"
+                       + (f" from {position_text(begin)}" if begin else ""), err=True)
+        result = play_session(mix, sink, KeyboardControls(),
                               _display(quiet, clock), clock, start_ms=begin,
                               bt_offset_ms=bt_offset)
     finally:
@@ -160,9 +153,9 @@ def _finish(ctx: click.Context, name: str, result: PlayResult) -> None:
         return
     resume = resume_line(ctx, name, result.stopped_at_ms)
     if result.reason == "device lost":
-        raise AudioError(f"the audio device went away at {clock_text(result.stopped_at_ms)} "
+        raise AudioError(f"the audio device went away at {position_text(result.stopped_at_ms)} "
                          "and did not come back", hint=f"reconnect it, then: {resume}")
-    click.echo(f"Stopped at {clock_text(result.stopped_at_ms)} ({underruns}).\n"
+    click.echo(f"Stopped at {position_text(result.stopped_at_ms)} ({underruns}).\n"
                f"To resume:\n  {resume}", err=True)
     if result.reason == "interrupted":
         sys.exit(ExitStatus.INTERRUPTED)

@@ -3,9 +3,11 @@
 from repcue.export.exporter import (
     ExportOptions,
     ExportResult,
+    export_mix,
     export_program,
     export_session,
     sidecar_paths,
 )
 
-__all__ = ["ExportOptions", "ExportResult", "export_program", "export_session", "sidecar_paths"]
+__all__ = ["ExportOptions", "ExportResult", "export_mix", "export_program", "export_session",
+           "sidecar_paths"]

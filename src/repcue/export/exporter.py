@@ -1,9 +1,9 @@
 """Export a session to one audio file (plus cue sidecars), or a program of them plus a playlist.
 
-Loudness passes first find the gain that brings the mix to the target (levelling.py),
-each rendering every distinct group of sounds once (sound_groups.py);
-then one writing pass renders at that gain and measures what is written, while an encoder
-thread encodes it (pipeline.py). The ID3 tag is built from the timeline before any audio
+The session is mastered first (repcue.mix: the gain that brings it to the target loudness,
+plus this format's codec headroom); then one writing pass renders the Mix, measures what
+is written and scales it down by the headroom, while an encoder thread encodes it
+(pipeline.py). The ID3 tag is built from the timeline before any audio
 exists, so the file is written front to back, once.
 """
 
@@ -33,15 +33,6 @@ from repcue.export.encoders import (
     WavEncoder,
     to_pcm16,
 )
-from repcue.export.levelling import (
-    MEASURE_RATE,
-    PeakProfile,
-    Progress,
-    find_gain,
-    measuring_palette,
-    palette_at,
-)
-from repcue.export.loudness import LoudnessMeter
 from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
 from repcue.export.safe_write import (
     PendingFile,
@@ -49,18 +40,21 @@ from repcue.export.safe_write import (
     safe_output,
     write_bytes_safely,
 )
-from repcue.export.sound_groups import Loudness, SoundGroups
 from repcue.export.tags import TrackInfo, ffmetadata, tag_bytes
-from repcue.render import Renderer, RenderSettings
+from repcue.mix import DEFAULT_TARGET_LUFS, PCM_HEADROOM_DB, Mix, master
+from repcue.mix.gain_search import Progress, palette_at
+from repcue.mix.loudness import LoudnessMeter
+from repcue.render import Renderer
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
+from repcue.units import MIX_RATE, SPEECH_RATE, samples_to_ms
 
 #: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
 #: voice is lost, and at 64 kbps MP3 spends twice the bits per sample (measured on Piper
 #: speech: quantisation noise pushed decoded peaks 1.6-2.4 dB over the mix at 44.1 kHz,
 #: 0.9-1.2 dB at 22.05 kHz), while render, measure and encode do half the work.
 #: 44.1 kHz is there for sounds above 11 kHz (user tones, a later music bed).
-EXPORT_RATES = (22050, 44100)
+EXPORT_RATES = (SPEECH_RATE, MIX_RATE)
 
 #: Decoded lossy audio peaks higher than what went in (quantisation noise rides on the
 #: peaks), and the renderer's limiter holds -1 dBFS. So the mix is rendered this much louder
@@ -69,7 +63,7 @@ EXPORT_RATES = (22050, 44100)
 #: MP3 (LAME q5) +0.6 to +1.2 dB, Vorbis +1.5, AAC +1.0 (33-minute Piper and 5-minute espeak
 #: sessions); each headroom keeps about a decibel in hand over that.
 #: WAV keeps a little for the gap between the limiter's peak detector and BS.1770's.
-CODEC_HEADROOM_DB = {"mp3": 2.0, "ogg": 2.5, "m4a": 2.0, "wav": 0.2}
+CODEC_HEADROOM_DB = {"mp3": 2.0, "ogg": 2.5, "m4a": 2.0, "wav": PCM_HEADROOM_DB}
 
 
 @dataclass(frozen=True)
@@ -82,12 +76,12 @@ class ExportOptions:
     force: bool = False
     lead_in_ms: int = 1500  # Bluetooth earbuds wake up before the first word
     lead_in_noise: bool = False  # -60 dBFS noise in the lead-in, for earbuds that sleep on silence
-    target_lufs: float = -16.0  # podcast convention for speech
+    target_lufs: float = DEFAULT_TARGET_LUFS
     artist: str = "repcue"
     album: str = "repcue workouts"
     track: int | None = None
     date: str | None = None
-    sample_rate: int = 22050  # Hz, one of EXPORT_RATES
+    sample_rate: int = SPEECH_RATE  # Hz, one of EXPORT_RATES
 
     def __post_init__(self) -> None:
         if self.sample_rate not in EXPORT_RATES:
@@ -125,12 +119,6 @@ def sidecar_paths(path: Path) -> tuple[Path, Path]:
     return path.with_suffix(".lrc"), path.with_suffix(".vtt")
 
 
-def _render_settings(options: ExportOptions, gain_db: float = 0.0) -> RenderSettings:
-    rate = options.sample_rate
-    return RenderSettings(rate=rate, block_size=rate, lead_in_ms=options.lead_in_ms,
-                          lead_in_noise=options.lead_in_noise, gain_db=gain_db)
-
-
 def _open_encoder(pending: PendingFile, options: ExportOptions, renderer: Renderer,
                   info: TrackInfo, file_chapters: Sequence[Chapter], cues: Sequence[CueLine],
                   metadata_file: Path | None) -> Encoder:
@@ -158,53 +146,47 @@ def _metadata_file(text: str | None) -> Iterator[Path | None]:
             os.unlink(name)
 
 
-def mix_gain(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
-             options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
-             progress: Progress | None = None) -> float:
-    """The gain (dB) an export renders at: the mix measured on target plus the codec headroom."""
-    groups = SoundGroups(timeline, clips, measuring_palette(palette),
-                         replace(_render_settings(options), rate=MEASURE_RATE))
-
-    def measure(gain_db: float, profile: PeakProfile | None) -> Loudness:
-        return groups.loudness(gain_db, None if profile is None else profile.add)
-
-    # The mix is measured at its rendered level, which carries the headroom on top.
-    return find_gain(measure, options.target_lufs + CODEC_HEADROOM_DB[options.format], progress)
+def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
+               options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
+               progress: Progress | None = None) -> Mix:
+    """The session mastered for ``options``: its rate, lead-in, target and codec headroom."""
+    return master(timeline, clips, palette, rate=options.sample_rate,
+                  lead_in_ms=options.lead_in_ms, lead_in_noise=options.lead_in_noise,
+                  target_lufs=options.target_lufs,
+                  headroom_db=CODEC_HEADROOM_DB[options.format], progress=progress)
 
 
 def export_session(
-    timeline: Timeline,
-    clips: Mapping[str, Clip],
-    palette: TonePalette,
+    mix: Mix,
     path: Path,
     options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
     progress: Progress | None = None,
     *,
     cancel: threading.Event | None = None,
 ) -> ExportResult:
-    """Render ``timeline`` and write it to ``path`` (plus ``.lrc``/``.vtt`` unless turned off).
+    """Render ``mix`` and write it to ``path`` (plus ``.lrc``/``.vtt`` unless turned off).
 
-    Setting ``cancel`` (from another thread) stops the export with an ExportError and
-    leaves ``path`` as it was; a Ctrl-C in the calling thread does the same.
+    ``mix`` comes from :func:`export_mix` with the same options (its headroom is the
+    format's: it is what the writing pass takes off again). Setting ``cancel`` (from
+    another thread) stops the export with an ExportError and leaves ``path`` as it was; a
+    Ctrl-C in the calling thread does the same.
     """
     path = Path(path)
     extras = sidecar_paths(path) if options.sidecars else ()
     prepare_destination([path, *extras], force=options.force)
-
-    headroom_db = CODEC_HEADROOM_DB[options.format]
-
-    # Halved once here: at the default rate the loudness passes use these same tones.
-    palette = palette_at(palette, options.sample_rate)
-    gain_db = mix_gain(timeline, clips, palette, options, progress)
-    renderer = Renderer(timeline, clips, palette, _render_settings(options, gain_db))
-    scale = 10.0 ** (-headroom_db / 20.0)
+    if mix.headroom_db != CODEC_HEADROOM_DB[options.format]:
+        raise ExportError(f"the mix was mastered for another format than {options.format}")
+    headroom_db = mix.headroom_db
+    timeline = mix.timeline
+    renderer = mix.renderer(block_size=mix.rate)
+    scale = mix.output_gain
     if options.format == "mp3":
         scale /= LAME_MONO_GAIN
 
     info = TrackInfo(timeline.title, options.artist, options.album, options.track, options.date,
                      cover_png())
-    file_chapters = chapters_of(timeline, options.lead_in_ms)
-    cues = cue_lines(timeline, options.lead_in_ms)
+    file_chapters = chapters_of(timeline, mix.lead_in_ms)
+    cues = cue_lines(timeline, mix.lead_in_ms)
     meta = (ffmetadata(info, file_chapters, options.format)
             if options.format in ("ogg", "m4a") else None)
     meter = LoudnessMeter(renderer.rate)
@@ -234,7 +216,7 @@ def export_session(
 
     written: list[Path] = []
     if options.sidecars:
-        duration_ms = renderer.total_samples * 1000 // renderer.rate
+        duration_ms = samples_to_ms(renderer.total_samples, renderer.rate)
         lrc_path, vtt_path = sidecar_paths(path)
         write_bytes_safely(lrc_path, sidecars.lrc(info.title, info.artist, info.album,
                                                   duration_ms, cues).encode(), force=True)
@@ -243,7 +225,7 @@ def export_session(
         written = [lrc_path, vtt_path]
     return ExportResult(
         path=path,
-        duration_ms=options.lead_in_ms + timeline.duration_ms,
+        duration_ms=mix.lead_in_ms + timeline.duration_ms,
         lufs=meter.integrated_lufs - headroom_db,
         true_peak_dbtp=meter.true_peak_dbtp - headroom_db,
         bytes=path.stat().st_size,
@@ -286,8 +268,9 @@ def export_program(
         _, factory = items[index]
         timeline, clips = factory()
         track = options.track if options.track is not None else index + 1
-        return export_session(timeline, clips, palette, targets[index],
-                              replace(options, track=track), progress, cancel=cancel)
+        mix = export_mix(timeline, clips, palette, options, progress)
+        return export_session(mix, targets[index], replace(options, track=track), progress,
+                              cancel=cancel)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(one, i) for i in range(len(items))]
@@ -305,5 +288,5 @@ def export_program(
     return results
 
 
-__all__ = ["ExportOptions", "ExportResult", "export_program", "export_session", "mix_gain",
+__all__ = ["ExportOptions", "ExportResult", "export_mix", "export_program", "export_session",
            "sidecar_paths"]

@@ -20,8 +20,8 @@ from repcue.music.level import track_loudness
 from repcue.music.playlist import music_files
 from repcue.timeline import Timeline
 
-__all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "check_music", "choose_tracks",
-           "music_choice", "session_bed", "track_list"]
+__all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "check_music",
+           "choose_tracks", "music_choice", "session_bed", "track_list"]
 
 #: Shorter than this, a "track" is a click, not music.
 MIN_TRACK_SECONDS = 0.5

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from repcue.errors import ContentError
-from repcue.export.loudness import LoudnessMeter
+from repcue.mix.loudness import LoudnessMeter
 from repcue.music.decode import TrackInfo, bad_track, ffmpeg_window, open_source
 
 WINDOW_SECONDS = 20.0

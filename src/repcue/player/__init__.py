@@ -6,6 +6,6 @@ with a fake clock and a recording sink in milliseconds.
 
 from __future__ import annotations
 
-from repcue.player.session import PlayResult, play
+from repcue.player.playback import PlayResult, play
 
 __all__ = ["PlayResult", "play"]

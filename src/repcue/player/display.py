@@ -12,8 +12,8 @@ from typing import IO, TYPE_CHECKING, Protocol
 
 from repcue.player.clock import Clock
 from repcue.player.controls import HELP
-from repcue.player.navigation import clock_text
 from repcue.timeline import Event, Timeline
+from repcue.units import position_text
 
 if TYPE_CHECKING:  # rich loads with the live view only: every repcue command imports this module
     from rich.console import Console, Group
@@ -165,7 +165,7 @@ class LineDisplay:
         if key == self._last:
             return
         self._last = key
-        line = f"[{clock_text(status.elapsed_ms)}] {where}"
+        line = f"[{position_text(status.elapsed_ms)}] {where}"
         if status.paused:
             line += " · paused"
         if status.cue:
@@ -233,8 +233,8 @@ def panel(status: Status, note: str | None = None) -> Group:
     lines.append(Text(f"“{status.cue}”" if status.cue else " ", style="italic"))
     if status.next_up:
         lines.append(Text(f"next: {status.next_up}", style="dim"))
-    lines.append(Text(f"{clock_text(status.elapsed_ms)} elapsed · "
-                      f"{clock_text(status.remaining_ms)} left"))
+    lines.append(Text(f"{position_text(status.elapsed_ms)} elapsed · "
+                      f"{position_text(status.remaining_ms)} left"))
     lines.append(ProgressBar(total=max(1, status.total_ms), completed=status.elapsed_ms,
                              width=40))
     if note:

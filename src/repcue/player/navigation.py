@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from repcue.errors import InputError, NotFoundError
 from repcue.timeline import Timeline
+from repcue.units import ms_to_samples, position_text
 
 #: Pressing "back" this soon after a set started goes to the set before, like a music player.
 AGAIN_MS = 3000
@@ -66,7 +67,7 @@ class Course:
         i = bisect.bisect_right(self.set_starts, position) - 1
         if i < 0:
             return 0
-        if position - self.set_starts[i] < AGAIN_MS * self.rate // 1000:
+        if position - self.set_starts[i] < ms_to_samples(AGAIN_MS, self.rate):
             return self.set_starts[i - 1] if i > 0 else self.set_starts[0]
         return self.set_starts[i]
 
@@ -92,7 +93,7 @@ class Course:
         return min(point, rest[1])
 
     def samples(self, ms: int) -> int:
-        return ms * self.rate // 1000
+        return ms_to_samples(ms, self.rate)
 
 
 def start_ms(timeline: Timeline, spec: str) -> int:
@@ -105,7 +106,7 @@ def start_ms(timeline: Timeline, spec: str) -> int:
         ms = seconds * 1000
         if ms >= timeline.duration_ms:
             raise InputError("--start-at", f"{spec} is past the end of the session",
-                               value=spec, allowed=f"before {clock_text(timeline.duration_ms)}")
+                             value=spec, allowed=f"before {position_text(timeline.duration_ms)}")
         return ms
     exercise, _, set_text = spec.strip().partition(":")
     exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
@@ -119,11 +120,3 @@ def start_ms(timeline: Timeline, spec: str) -> int:
         raise InputError("--start-at", f"{exercise} has no set {set_text!r}", value=set_text,
                            allowed=", ".join(map(str, known)) or "none")
     return sets[int(set_text)].start_ms
-
-
-def clock_text(ms: int) -> str:
-    """``[h:]mm:ss`` of ``ms``, the form ``start_ms`` reads back (the resume line relies on it)."""
-    seconds = max(0, ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

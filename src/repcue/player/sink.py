@@ -13,7 +13,7 @@ import numpy as np
 from repcue.clip import Samples
 from repcue.errors import AudioError
 from repcue.player.devices import EXPORT_HINT, abandon, portaudio
-from repcue.player.source import Feed
+from repcue.player.feed import Feed
 
 
 class Sink(Protocol):

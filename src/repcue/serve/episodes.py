@@ -24,7 +24,7 @@ from pathlib import Path
 
 from repcue import __version__
 from repcue.clip import Clip
-from repcue.export import ExportOptions, export_session
+from repcue.export import ExportOptions, export_mix, export_session
 from repcue.export.chapters import Chapter, chapters
 from repcue.serve import ServeError
 from repcue.timeline import Timeline
@@ -155,7 +155,8 @@ class EpisodeShelf:
         partial = self.root / f".partial-{os.getpid()}-{os.urandom(4).hex()}"
         try:
             partial.mkdir(parents=True)
-            result = export_session(timeline, clips, palette, partial / AUDIO, options)
+            mix = export_mix(timeline, clips, palette, options)
+            result = export_session(mix, partial / AUDIO, options)
             meta: dict[str, object] = {
                 "schema": SCHEMA, "workout": name, "title": timeline.title,
                 "bytes": result.bytes, "sha256": _file_sha256(result.path),

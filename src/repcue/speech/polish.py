@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from repcue.clip import Clip, Samples
+from repcue.units import db_to_gain
 
 #: Bumped whenever the processing below changes, so cached clips are redone.
 POLISH_VERSION = 2
 
 TARGET_DBFS = -20.0
-PEAK_CEILING = 10 ** (-1.0 / 20)
+PEAK_CEILING = db_to_gain(-1.0)
 FRAME_SECONDS = 0.010
 #: A clip whose loudest frame has less RMS than this is silence throughout.
 SILENT_RMS = 1e-5
@@ -52,7 +53,7 @@ def trim(clip: Clip) -> Clip:
     loudest = float(rms.max()) if len(rms) else 0.0
     if loudest < SILENT_RMS:
         return Clip(np.zeros(0, dtype=np.float32), clip.rate)
-    loud = np.flatnonzero(rms >= loudest * 10 ** (-TRIM_BELOW_DB / 20))
+    loud = np.flatnonzero(rms >= loudest * db_to_gain(-TRIM_BELOW_DB))
     pad = int(clip.rate * PAD_SECONDS)
     start = max(0, int(loud[0]) * frame - pad)
     end = min(len(clip.samples), (int(loud[-1]) + 1) * frame + pad)
@@ -70,7 +71,7 @@ def speech_level_dbfs(clip: Clip) -> float:
     _, rms = _frame_rms(clip)
     if not len(rms) or float(rms.max()) < SILENT_RMS:
         return float("-inf")
-    active = rms[rms >= rms.max() * 10 ** (-ACTIVE_WITHIN_DB / 20)].astype(np.float64)
+    active = rms[rms >= rms.max() * db_to_gain(-ACTIVE_WITHIN_DB)].astype(np.float64)
     return float(20 * np.log10(np.sqrt(np.mean(np.square(active)))))
 
 
@@ -79,7 +80,7 @@ def level(clip: Clip) -> Clip:
     current = speech_level_dbfs(clip)
     if current == float("-inf"):
         return clip
-    gain = 10 ** ((TARGET_DBFS - current) / 20)
+    gain = db_to_gain(TARGET_DBFS - current)
     peak = float(np.max(np.abs(clip.samples)))
     gain = min(gain, PEAK_CEILING / peak)
     return Clip((clip.samples * np.float32(gain)).astype(np.float32), clip.rate)

@@ -28,6 +28,7 @@ import numpy as np
 from repcue.clip import Clip
 from repcue.errors import SpeechError
 from repcue.speech.engine import SpeechEngine, UnknownVoiceError, VoiceInfo
+from repcue.units import SPEECH_RATE
 
 #: pyttsx3's own default speed on every platform; reading it back from espeak right after
 #: start-up sometimes returns espeak's 175 instead, which made whole runs 14% slower.
@@ -216,7 +217,7 @@ class Pyttsx3Engine(SpeechEngine):
             self._engine.save_to_file(text, name)
             self._engine.runAndWait()
             if target.stat().st_size == 0:
-                return Clip(np.zeros(0, dtype=np.float32), 22050)
+                return Clip(np.zeros(0, dtype=np.float32), SPEECH_RATE)
             return read_wav(target)
         finally:
             target.unlink(missing_ok=True)

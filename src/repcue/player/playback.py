@@ -10,14 +10,16 @@ import sys
 from dataclasses import dataclass
 
 from repcue.errors import AudioError, RepcueError
+from repcue.mix import Mix
 from repcue.player.clock import Clock
 from repcue.player.controls import Command, Controls
 from repcue.player.display import Display, Guide
-from repcue.player.navigation import EXTRA_REST_MS, Course, clock_text
+from repcue.player.feed import Feed
+from repcue.player.navigation import EXTRA_REST_MS, Course
 from repcue.player.sink import Sink
-from repcue.player.source import Feed
 from repcue.render import Renderer
 from repcue.timeline import Timeline
+from repcue.units import position_text, samples_to_ms
 
 #: How often the loop looks at keys, the device and the display.
 TICK_S = 0.05
@@ -57,7 +59,7 @@ class _Player:
         return max(0, self.feed.position - self.sink.latency_samples - self.bt_offset)
 
     def ms(self, sample: int) -> int:
-        ms = (sample - self.renderer.lead_in_samples) * 1000 // self.renderer.rate
+        ms = samples_to_ms(sample - self.renderer.lead_in_samples, self.renderer.rate)
         return max(0, min(ms, self.timeline.duration_ms))
 
     def note(self, message: str) -> None:
@@ -65,7 +67,7 @@ class _Player:
         self.display.note(message)
 
     def show(self) -> None:
-        extra = self.feed.silence_left * 1000 // self.renderer.rate
+        extra = samples_to_ms(self.feed.silence_left, self.renderer.rate)
         self.display.show(self.guide.at(self.ms(self.heard()), extra_ms=extra,
                                         paused=self.feed.paused))
 
@@ -103,14 +105,14 @@ class _Player:
 
     def reconnect(self, clock: Clock, timeout: float) -> bool:
         resume = self.lost_at = self.heard()
-        self.note(f"audio device lost at {clock_text(self.ms(resume))}: paused, reconnecting…")
+        self.note(f"audio device lost at {position_text(self.ms(resume))}: paused, reconnecting…")
         deadline = clock.now() + timeout
         while True:
             # Resume with the lead-in's silence again so Bluetooth earbuds are awake.
             self.feed.seek(resume, insert_at=resume, insert=self.renderer.lead_in_samples)
             if self.sink.reopen():
                 self.lost_at = None
-                self.note(f"reconnected: resuming at {clock_text(self.ms(resume))}")
+                self.note(f"reconnected: resuming at {position_text(self.ms(resume))}")
                 return True
             if clock.now() >= deadline:
                 return False
@@ -118,8 +120,7 @@ class _Player:
 
 
 def play(
-    timeline: Timeline,
-    renderer: Renderer,
+    mix: Mix,
     sink: Sink,
     controls: Controls,
     display: Display,
@@ -130,8 +131,11 @@ def play(
     reconnect_s: float = RECONNECT_S,
     tick_s: float = TICK_S,
 ) -> PlayResult:
-    """Play ``timeline`` from ``start_ms`` until it ends, the lifter quits or presses Ctrl-C,
-    or the device is gone for good. Never raises for those: the result says what happened."""
+    """Play ``mix`` from ``start_ms`` until it ends, the lifter quits or presses Ctrl-C,
+    or the device is gone for good. Never raises for those: the result says what happened.
+
+    The rendered samples go out as they are: live play keeps the mix's (PCM) headroom."""
+    timeline, renderer = mix.timeline, mix.renderer()
     if start_ms > 0:
         # A resumed session gets the lead-in again, as silence, before its first word.
         start, silence = renderer.sample_at(start_ms), renderer.lead_in_samples

@@ -15,16 +15,17 @@ from collections.abc import Callable
 import numpy as np
 
 from repcue.clip import Clip, Samples
-from repcue.export.sound_groups import Loudness
 from repcue.limiter import CEILING_DBFS as LIMITER_CEILING_DB
+from repcue.mix.sound_groups import Loudness
 from repcue.resample import halve
 from repcue.tones import TonePalette
+from repcue.units import SPEECH_RATE, db_to_gain, gain_to_db
 
 Progress = Callable[[str, int, int], None]
 
 #: Loudness passes render at the speech engines' own rate: half the work, and the same
 #: loudness (speech has nothing above 11 kHz; tones are a small part of the energy).
-MEASURE_RATE = 22050
+MEASURE_RATE = SPEECH_RATE
 #: Gain the loudness pass may apply: quieter content than this is a broken voice, not a mix.
 MAX_GAIN_DB = 30.0
 #: Extra loudness passes allowed when the limiter bends loudness away from the gain.
@@ -75,7 +76,7 @@ class PeakProfile:
         # The limiter holds a peak's reduction for 10 ms, so a piece loses
         # what the louder of it and the piece before it would.
         peaks[1:] = np.maximum(peaks[1:], peaks[:-1].copy())
-        loud = peaks > 10.0 ** (self.FLOOR_DB / 20.0)
+        loud = peaks > db_to_gain(self.FLOOR_DB)
         if not loud.any():
             return
         levels = 20.0 * np.log10(peaks[loud])
@@ -126,7 +127,7 @@ def find_gain(measure: Measure, target_lufs: float, progress: Progress | None = 
     if not math.isfinite(lufs):
         return 0.0
     gain = min(MAX_GAIN_DB, target_lufs - lufs)
-    peak_db = 20.0 * math.log10(max(first.sample_peak, 1e-9))
+    peak_db = gain_to_db(max(first.sample_peak, 1e-9))
     if peak_db + gain <= LIMITER_CEILING_DB - 1.0:
         return gain  # the limiter stays idle: loudness follows the gain exactly
     gain = profile.gain_for(target_lufs - lufs)

@@ -27,10 +27,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from repcue.clip import Clip, Samples
-from repcue.export.loudness import Floats, gated_loudness, k_weighted
+from repcue.mix.loudness import Floats, gated_loudness, k_weighted
 from repcue.render import Renderer, RenderSettings
 from repcue.timeline import Event, Timeline
 from repcue.tones import TonePalette
+from repcue.units import ms_to_samples
 
 #: Sees each distinct group's render and how many copies of it the session holds.
 Weigh = Callable[[Samples, int], None]
@@ -117,7 +118,7 @@ class SoundGroups:
         #: Each distinct group, and the session sample at which each copy of it starts.
         self.places: dict[Group, list[int]] = {}
         for first_ms, group in _groups(timeline, clips, palette):
-            start = whole.sample_at(first_ms) - group.lead_ms * self.rate // 1000
+            start = whole.sample_at(first_ms) - ms_to_samples(group.lead_ms, self.rate)
             self.places.setdefault(group, []).append(start)
 
     def render(self, group: Group, gain_db: float) -> Samples:

@@ -9,9 +9,9 @@ import pytest
 
 from export_support import metered, speech_like, workout
 from repcue.clip import Clip
-from repcue.export.levelling import MEASURE_RATE, PeakProfile, measuring_palette
-from repcue.export.loudness import LoudnessMeter
-from repcue.export.sound_groups import MAX_GROUP_MS, SoundGroups
+from repcue.mix.gain_search import MEASURE_RATE, PeakProfile, measuring_palette
+from repcue.mix.loudness import LoudnessMeter
+from repcue.mix.sound_groups import MAX_GROUP_MS, SoundGroups
 from repcue.render import Renderer, RenderSettings
 from repcue.timeline import Event, Timeline
 from repcue.tones import default_palette

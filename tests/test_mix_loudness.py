@@ -8,7 +8,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from repcue.export.loudness import (
+from repcue.mix.loudness import (
     LoudnessMeter,
     gated_loudness,
     k_weighted,

@@ -8,8 +8,8 @@ import pytest
 
 from export_support import metered, workout
 from repcue.clip import Clip
-from repcue.export.levelling import MEASURE_RATE, PeakProfile, find_gain, measuring_palette
-from repcue.export.sound_groups import Loudness, SoundGroups
+from repcue.mix.gain_search import MEASURE_RATE, PeakProfile, find_gain, measuring_palette
+from repcue.mix.sound_groups import Loudness, SoundGroups
 from repcue.render import Renderer, RenderSettings
 from repcue.timeline import Timeline
 from repcue.tones import default_palette

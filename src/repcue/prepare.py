@@ -46,7 +46,8 @@ class Request:
 
 
 @dataclass(frozen=True)
-class Session:
+class PreparedSession:
+    """A workout planned, spoken and scheduled: what play and export master (repcue.mix)."""
     workout: Workout
     plan: Plan
     timeline: Timeline
@@ -101,12 +102,12 @@ def voice_settings(request: Request) -> VoiceSettings:
     )
 
 
-def prepare(request: Request, progress: Progress | None = None) -> Session:
+def prepare(request: Request, progress: Progress | None = None) -> PreparedSession:
     """Plan, synthesise what is missing (unless estimating), and schedule on real durations."""
     request = _with_config(request)
     workout, the_plan = build_plan(request)
     if request.estimate:
-        return Session(workout, the_plan, schedule(the_plan, estimate_ms), {}, None)
+        return PreparedSession(workout, the_plan, schedule(the_plan, estimate_ms), {}, None)
     from repcue.speech import resolve_engine, synthesize
 
     settings = voice_settings(request)
@@ -115,7 +116,7 @@ def prepare(request: Request, progress: Progress | None = None) -> Session:
     timeline = schedule(the_plan, lambda text: clips[text].duration_ms)
     spoken = {e.text for e in timeline.speech() if e.text is not None}
     used = {text: clip for text, clip in clips.items() if text in spoken}
-    return Session(workout, the_plan, timeline, used, resolve_engine(settings))
+    return PreparedSession(workout, the_plan, timeline, used, resolve_engine(settings))
 
 
 def unique_texts(name: str, content_dirs: Sequence[Path] = ()) -> list[str]:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from repcue.resample import upsample_phases
+from repcue.units import db_to_gain, gain_to_db
 
 Floats = npt.NDArray[np.float64]
 
@@ -44,7 +45,7 @@ def k_weighting(rate: int) -> tuple[Floats, Floats]:
     """
     f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
     k = math.tan(math.pi * f0 / rate)
-    vh = 10.0 ** (gain_db / 20.0)
+    vh = db_to_gain(gain_db)
     vb = vh**0.4996667741545416
     a0 = 1.0 + k / q + k * k
     shelf_b = np.array([(vh + vb * k / q + k * k) / a0, 2.0 * (k * k - vh) / a0,
@@ -212,7 +213,7 @@ class LoudnessMeter:
     def true_peak_dbtp(self) -> float:
         """Largest 4x-oversampled magnitude in dBTP (``-inf`` for silence)."""
         peak = max(self._peak, self._sample_peak)
-        return 20.0 * math.log10(peak) if peak > 0 else -math.inf
+        return gain_to_db(peak)
 
     @property
     def sample_peak(self) -> float:
