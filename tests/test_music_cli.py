@@ -56,7 +56,9 @@ def test_export_with_music_is_on_target_and_credits_the_tracks(
 
     with_music, without = decode(out, 22050), decode(plain, 22050)
     lufs, true_peak = measure(with_music, 22050)
-    assert lufs == pytest.approx(-16.0, abs=1.0)
+    plain_lufs, _ = measure(without, 22050)
+    # The voice stays on the target; the bed never pushes the whole over it.
+    assert plain_lufs - 4.0 <= lufs <= plain_lufs + 0.3
     assert true_peak <= -1.0
     # The music fills the rests: far more energy where the plain export is near silent.
     quiet = np.abs(without) < 1e-3

@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -15,11 +16,14 @@ import click
 
 from repcue.cli.options import (
     load_session,
+    music_from_options,
+    music_options,
     palette_for,
     pop_session_options,
     session_options,
     sound_option,
     synthesis_progress,
+    with_seed,
 )
 from repcue.clip import Clip
 from repcue.content import Library
@@ -36,6 +40,7 @@ from repcue.export.exporter import SessionFactory
 from repcue.export.safe_write import prepare_destination
 from repcue.mix.gain_search import Progress
 from repcue.timeline import Timeline
+from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, duration_text
 
 EXAMPLES = """\b
@@ -45,6 +50,7 @@ Examples:
   repcue export back-strength -o squats.ogg    # format from the suffix
   repcue export --all -o ~/Music/repcue/       # every workout, plus workouts.m3u8
   repcue export activation back-strength -o out/ --bitrate 96 --lead-in 3
+  repcue export back-strength --music ~/Music/gym.m3u8 --sample-rate 44100
 """
 
 _STAGES = {"measuring": "Measuring loudness", "correcting": "Measuring loudness",
@@ -127,12 +133,14 @@ def _is_folder(output: Path) -> bool:
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Workouts exported at once.")
 @sound_option
+@music_options
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
            bitrate: int, sample_rate: str, no_sidecars: bool, force: bool, lead_in: float,
            lead_in_noise: bool, jobs: int, sounds: tuple[str, ...], **kwargs: Any) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
+    music = music_from_options(kwargs)
     opts = pop_session_options(kwargs)
     if all_workouts:
         if names:
@@ -146,26 +154,11 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
     options = ExportOptions(
         format=_format_for(output, fmt), bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
-        sample_rate=int(sample_rate))
+        sample_rate=int(sample_rate), music=music)
     palette = palette_for(sounds, MIX_RATE)
 
     if not several:
-        name = names[0]
-        target = Path(f"{Path(name).stem}.{options.format}")
-        if output is not None:
-            target = output / target if _is_folder(output) else output
-        # Refuse before synthesis, which can take a while, rather than after it.
-        prepare_destination([target, *(sidecar_paths(target) if options.sidecars else ())],
-                            force=force)
-        speech_progress, done = synthesis_progress()
-        try:
-            session = load_session(name, progress=speech_progress, **opts)
-        finally:
-            done()
-        with _export_progress(name) as progress:
-            mix = export_mix(session.timeline, session.clips, palette, options, progress)
-            result = export_session(mix, target, options, progress)
-        click.echo(_report(result))
+        _export_one(names[0], output, options, palette, opts)
         return
 
     folder = output if output is not None else Path(".")
@@ -187,8 +180,38 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
                                  options,
                                  jobs=jobs, playlist_name="workouts", progress=progress)
     for result in results:
-        click.echo(_report(result))
+        _show(result)
     click.echo(f"Wrote {folder / 'workouts.m3u8'}")
+
+
+def _export_one(name: str, output: Path | None, options: ExportOptions, palette: TonePalette,
+                opts: dict[str, Any]) -> None:
+    target = Path(f"{Path(name).stem}.{options.format}")
+    if output is not None:
+        target = output / target if _is_folder(output) else output
+    # Refuse before synthesis, which can take a while, rather than after it.
+    prepare_destination([target, *(sidecar_paths(target) if options.sidecars else ())],
+                        force=options.force)
+    speech_progress, done = synthesis_progress()
+    try:
+        session = load_session(name, progress=speech_progress, **opts)
+    finally:
+        done()
+    options = replace(options, music=with_seed(options.music, opts, session.workout.seed))
+    with _export_progress(name) as progress:
+        mix = export_mix(session.timeline, session.clips, palette, options, progress)
+        result = export_session(mix, target, options, progress)
+    _show(result)
+
+
+def _show(result: ExportResult) -> None:
+    click.echo(_report(result))
+    if result.music:
+        names = "; ".join(path.stem for path in result.music)
+        click.echo(f"Music: {len(result.music)} track{'s' * (len(result.music) != 1)} "
+                   f"({names})")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 COMMANDS = [export]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -62,15 +63,30 @@ MUSIC_KEYS = ("music", "no_music", "shuffle", "music_level", "music_duck")
 
 
 def music_from_options(opts: dict[str, Any]) -> MusicChoice | None:
-    """Take the music options out of a command's kwargs; with the config, what to play."""
-    from repcue.music import music_choice
+    """Take the music options out of a command's kwargs; with the config, what to play.
+
+    The path and the first file are checked here, before any speech is made.
+    """
+    from repcue.music import check_music, music_choice
 
     given = {k: opts.pop(k) for k in MUSIC_KEYS if k in opts}
     config = load_config()
-    return music_choice(given.get("music"), no_music=bool(given.get("no_music")),
-                        shuffle=given.get("shuffle"), level_db=given.get("music_level"),
-                        duck_db=given.get("music_duck"), config=config.music,
-                        config_dir=config.path.parent if config.path else None)
+    choice = music_choice(given.get("music"), no_music=bool(given.get("no_music")),
+                          shuffle=given.get("shuffle"), level_db=given.get("music_level"),
+                          duck_db=given.get("music_duck"), config=config.music,
+                          config_dir=config.path.parent if config.path else None)
+    if choice is not None:
+        check_music(choice)
+    return choice
+
+
+def with_seed(choice: MusicChoice | None, opts: dict[str, Any], workout_seed: int
+              ) -> MusicChoice | None:
+    """The choice with the session's seed (--seed, else the workout's), for --shuffle."""
+    if choice is None:
+        return None
+    seed = opts.get("seed")
+    return replace(choice, seed=workout_seed if seed is None else int(seed))
 
 
 def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:

@@ -5,20 +5,24 @@ from __future__ import annotations
 import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
 import click
 
 from repcue.cli.options import (
     load_session,
+    music_from_options,
+    music_options,
     palette_for,
     pop_session_options,
     session_options,
     sound_option,
     synthesis_progress,
+    with_seed,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
-from repcue.mix import master
+from repcue.mix import DEFAULT_TARGET_LUFS, PCM_HEADROOM_DB, master
 from repcue.player.clock import Clock, WallClock
 from repcue.player.controls import HELP, KeyboardControls
 from repcue.player.devices import EXPORT_HINT, output_devices, pick_output
@@ -36,6 +40,7 @@ Examples:
   repcue play back-strength --device 'USB Audio' --bt-offset 200
   repcue play back-strength --start-at dumbbell-row:2     # resume at a set
   repcue play back-strength --start-at 12:30 --rest 60
+  repcue play back-strength --music ~/Music/gym/ --shuffle
 \b
 Keys while playing: """ + HELP
 
@@ -101,12 +106,14 @@ def _display(quiet: bool, clock: Clock) -> Display:
               help="Start at an exercise, one of its sets, or a time (to resume).")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
 @sound_option
+@music_options
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
          lead_in: float, lead_in_noise: bool, start_at: str | None, quiet: bool,
          sounds: tuple[str, ...], **kwargs: Any) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
+    music = music_from_options(kwargs)
     opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
     output = pick_output(device)  # before synthesis: no device means nothing to wait for
@@ -125,6 +132,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
         finally:
             done()
         opening.result()
+    closing = ExitStack()
     try:
         timeline = session.timeline
         begin = start_ms(timeline, start_at) if start_at else 0
@@ -133,6 +141,12 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
         mix = master(timeline, session.clips, palette, rate=MIX_RATE,
                      lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
                      remember_in=opts.get("cache_dir") or default_cache_dir())
+        music = with_seed(music, opts, session.workout.seed)
+        if music is not None:
+            from repcue.music import with_music
+
+            mix = with_music(mix, music, DEFAULT_TARGET_LUFS + PCM_HEADROOM_DB)
+            closing.callback(getattr(mix.bed, "close", lambda: None))
         clock = WallClock()
         if not quiet:
             click.echo(f"Playing {timeline.title} on {output.name} "
@@ -143,6 +157,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
                               bt_offset_ms=bt_offset)
     finally:
         sink.close()
+        closing.close()
     _finish(ctx, name, result)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from repcue.clip import Clip
 from repcue.errors import ContentError, ExportError
@@ -48,6 +49,9 @@ from repcue.render import Renderer
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, SPEECH_RATE, samples_to_ms
+
+if TYPE_CHECKING:
+    from repcue.music import MusicBed, MusicChoice
 
 #: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
 #: voice is lost, and at 64 kbps MP3 spends twice the bits per sample (measured on Piper
@@ -82,6 +86,7 @@ class ExportOptions:
     track: int | None = None
     date: str | None = None
     sample_rate: int = SPEECH_RATE  # Hz, one of EXPORT_RATES
+    music: MusicChoice | None = None  # the lifter's music under the voice
 
     def __post_init__(self) -> None:
         if self.sample_rate not in EXPORT_RATES:
@@ -113,6 +118,10 @@ class ExportResult:
     bytes: int
     sidecars: tuple[Path, ...] = ()
     title: str = ""
+    #: The music under the voice, in order of first play.
+    music: tuple[Path, ...] = ()
+    #: Tracks that failed part-way and were skipped, one line each.
+    warnings: tuple[str, ...] = ()
 
 
 def sidecar_paths(path: Path) -> tuple[Path, Path]:
@@ -149,11 +158,28 @@ def _metadata_file(text: str | None) -> Iterator[Path | None]:
 def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
                options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
                progress: Progress | None = None) -> Mix:
-    """The session mastered for ``options``: its rate, lead-in, target and codec headroom."""
-    return master(timeline, clips, palette, rate=options.sample_rate,
-                  lead_in_ms=options.lead_in_ms, lead_in_noise=options.lead_in_noise,
-                  target_lufs=options.target_lufs,
-                  headroom_db=CODEC_HEADROOM_DB[options.format], progress=progress)
+    """The session mastered for ``options``: its rate, lead-in, target and codec headroom,
+    and the music bed if ``options.music`` asks for one."""
+    headroom_db = CODEC_HEADROOM_DB[options.format]
+    mix = master(timeline, clips, palette, rate=options.sample_rate,
+                 lead_in_ms=options.lead_in_ms, lead_in_noise=options.lead_in_noise,
+                 target_lufs=options.target_lufs, headroom_db=headroom_db, progress=progress)
+    if options.music is None:
+        return mix
+    from repcue.music import with_music
+
+    return with_music(mix, options.music, options.target_lufs + headroom_db)
+
+
+def _music_bed(mix: Mix) -> MusicBed | None:
+    from repcue.music import MusicBed
+
+    return mix.bed if isinstance(mix.bed, MusicBed) else None
+
+
+def music_credit(paths: Sequence[Path]) -> str | None:
+    """The comment that credits the music: ``Music: <track>; <track>``."""
+    return "Music: " + "; ".join(p.stem for p in paths) if paths else None
 
 
 def export_session(
@@ -183,8 +209,10 @@ def export_session(
     if options.format == "mp3":
         scale /= LAME_MONO_GAIN
 
+    bed = _music_bed(mix)
+    used = tuple(bed.used) if bed is not None else ()
     info = TrackInfo(timeline.title, options.artist, options.album, options.track, options.date,
-                     cover_png())
+                     cover_png(), music_credit(used))
     file_chapters = chapters_of(timeline, mix.lead_in_ms)
     cues = cue_lines(timeline, mix.lead_in_ms)
     meta = (ffmetadata(info, file_chapters, options.format)
@@ -213,13 +241,17 @@ def export_session(
         except BaseException:
             encoder.abort()
             raise
+        finally:
+            if bed is not None:
+                bed.close()
 
     written: list[Path] = []
     if options.sidecars:
         duration_ms = samples_to_ms(renderer.total_samples, renderer.rate)
         lrc_path, vtt_path = sidecar_paths(path)
         write_bytes_safely(lrc_path, sidecars.lrc(info.title, info.artist, info.album,
-                                                  duration_ms, cues).encode(), force=True)
+                                                  duration_ms, cues, info.comment).encode(),
+                           force=True)
         write_bytes_safely(vtt_path, sidecars.vtt(info.title, cues, file_chapters).encode(),
                            force=True)
         written = [lrc_path, vtt_path]
@@ -231,6 +263,8 @@ def export_session(
         bytes=path.stat().st_size,
         sidecars=tuple(written),
         title=timeline.title,
+        music=used,
+        warnings=tuple(bed.warnings) if bed is not None else (),
     )
 
 

@@ -9,10 +9,11 @@ and export hear the same music.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from repcue.clip import Clip
+from repcue.mix import Mix
 from repcue.music.bed import CROSSFADE_MS, LevelledTrack, MusicBed
 from repcue.music.decode import bad_track, probe
 from repcue.music.ducking import Ducking, Envelope
@@ -21,7 +22,7 @@ from repcue.music.playlist import music_files
 from repcue.timeline import Timeline
 
 __all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "check_music",
-           "choose_tracks", "music_choice", "session_bed", "track_list"]
+           "choose_tracks", "music_choice", "session_bed", "with_music"]
 
 #: Shorter than this, a "track" is a click, not music.
 MIN_TRACK_SECONDS = 0.5
@@ -34,6 +35,7 @@ class MusicChoice:
     path: Path
     shuffle: bool = False
     ducking: Ducking = field(default_factory=Ducking)
+    seed: int = 0  # the session's: --shuffle with the same seed plays the same order
 
 
 def music_choice(path: Path | None, *, no_music: bool = False, shuffle: bool | None = None,
@@ -73,12 +75,12 @@ def check_music(choice: MusicChoice) -> None:
     probe(files[0])
 
 
-def choose_tracks(choice: MusicChoice, session_ms: int, seed: int = 0) -> list[LevelledTrack]:
+def choose_tracks(choice: MusicChoice, session_ms: int) -> list[LevelledTrack]:
     """The tracks a session of ``session_ms`` plays, each checked and levelled.
 
     Only as many as the session needs are opened (it loops over them if it is longer).
     """
-    files = music_files(choice.path, shuffle=choice.shuffle, seed=seed)
+    files = music_files(choice.path, shuffle=choice.shuffle, seed=choice.seed)
     tracks: list[LevelledTrack] = []
     covered = 0.0
     for path in files:
@@ -109,7 +111,7 @@ def session_bed(tracks: Sequence[LevelledTrack], timeline: Timeline,
 
 
 def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], rate: int,
-            lead_in_ms: int, voice_lufs: float, seed: int = 0) -> MusicBed:
+            lead_in_ms: int, voice_lufs: float) -> MusicBed:
     """The bed a renderer of ``timeline`` at ``rate`` sums in, after the mix's gain.
 
     Speech spans are placed with the renderer's own rounding, so the dip lands where the
@@ -124,10 +126,20 @@ def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], 
             continue
         start = lead_in + event.start_ms * rate // 1000
         speech.append((start, start + -(-len(clip.samples) * rate // clip.rate)))
-    tracks = choose_tracks(choice, timeline.duration_ms, seed)
+    tracks = choose_tracks(choice, timeline.duration_ms)
     return session_bed(tracks, timeline, speech, rate, lead_in, total, choice.ducking, voice_lufs)
 
 
-def track_list(paths: Sequence[Path]) -> str:
-    """The tracks a session plays, for a tag or a header: names, in order of first play."""
-    return "; ".join(path.stem for path in paths)
+
+def with_music(mix: Mix, choice: MusicChoice, level_lufs: float) -> Mix:
+    """``mix`` (its voice measured at ``level_lufs``) with the music summed in under it.
+
+    The gain stays the one measured on voice and tones. Adding the bed cannot push the
+    whole mix over the target (under speech it adds 0.14 dB at 15 dB down), but it can
+    measure under it: BS.1770's relative gate lets bed-only blocks of long rests count.
+    Bringing the whole back up was tried and does not converge: the limiter holds the voice
+    while the bed rises, more of the rests pass the gate, and the loudness falls as the gain
+    rises. So the voice, not the rests, is what sits on the target.
+    """
+    bed = bed_for(choice, mix.timeline, mix.clips, mix.rate, mix.lead_in_ms, level_lufs)
+    return replace(mix, bed=bed)
