@@ -25,6 +25,8 @@ from repcue.music.track import Track
 
 #: Tracks overlap this long, fading across (equal power: uncorrelated music keeps its level).
 CROSSFADE_MS = 2500
+#: The bed is computed in aligned blocks of 1/BLOCKS_PER_SECOND s and cut from them.
+BLOCKS_PER_SECOND = 4
 #: Tracks no longer needed are closed once the session is this far past them.
 _CLOSE_AFTER_MS = 1000
 
@@ -96,6 +98,8 @@ class MusicBed:
         self._longest = max(lengths, default=0)
         self._gains = [np.float32(10.0 ** (t.gain_db(voice_lufs) / 20.0)) for t in self.tracks]
         self._lock = threading.Lock()
+        self._block = rate // BLOCKS_PER_SECOND
+        self._blocks: dict[int, Samples | None] = {}
         self._open: dict[int, Track] = {}
         self.failed: dict[Path, str] = {}
         #: What went wrong while playing, one line each, for the CLI to show.
@@ -113,9 +117,35 @@ class MusicBed:
             mix += music
 
     def render(self, lo: int, hi: int) -> Samples | None:
-        """The ducked music over session samples [lo, hi), or None where there is none."""
+        """The ducked music over session samples [lo, hi), or None where there is none.
+
+        Cut from whole aligned blocks, each always computed the same way: the renderer asks
+        for a few thousand samples at a time, and the per-call work is what costs there.
+        """
         with self._lock:
-            return self._render(lo, hi)
+            size = self._block
+            first, last = lo // size, (hi - 1) // size
+            if hi <= lo:
+                return None
+            blocks = [self._cached(k) for k in range(first, last + 1)]
+            if all(b is None for b in blocks):
+                return None
+            out = np.zeros(hi - lo, dtype=np.float32)
+            for k, block in zip(range(first, last + 1), blocks, strict=True):
+                if block is None:
+                    continue
+                a, b = max(lo, k * size), min(hi, (k + 1) * size)
+                out[a - lo : b - lo] = block[a - k * size : b - k * size]
+            return out
+
+    def _cached(self, index: int) -> Samples | None:
+        if index in self._blocks:
+            return self._blocks[index]
+        block = self._render(index * self._block, (index + 1) * self._block)
+        if len(self._blocks) >= 3:
+            del self._blocks[min(self._blocks)]
+        self._blocks[index] = block
+        return block
 
     def _render(self, lo: int, hi: int) -> Samples | None:
         first = bisect.bisect_left(self._starts, lo - self._longest + 1)
@@ -136,6 +166,7 @@ class MusicBed:
             self._close_all()
 
     def _close_all(self) -> None:
+        self._blocks.clear()
         for track in self._open.values():
             track.close()
         self._open.clear()

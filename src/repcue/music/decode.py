@@ -34,6 +34,11 @@ from repcue.errors import ContentError
 SNDFILE_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")
 FFMPEG_SUFFIXES = (".m4a", ".aac", ".mp4", ".opus", ".wma", ".webm", ".mka")
 AUDIO_SUFFIXES = SNDFILE_SUFFIXES + FFMPEG_SUFFIXES
+#: Compressed files libsndfile reads, but which play through ffmpeg all the same: decoding
+#: and resampling then run in ffmpeg's process, beside the renderer rather than in its
+#: thread (measured: a 60-minute bed took the render thread ~3x as long with in-process
+#: MP3/Vorbis decoding and soxr). libsndfile still reads their headers (exact lengths).
+PLAYED_BY_FFMPEG = (".mp3", ".ogg", ".oga")
 #: Bytes per ffmpeg pipe read: a few hundred ms of audio.
 _PIPE_BYTES = 1 << 16
 
@@ -115,7 +120,8 @@ def probe(path: Path) -> TrackInfo:
             return _probe_ffmpeg(path)  # e.g. an Opus stream in .ogg, which libsndfile lacks
         if info.frames <= 0 or info.samplerate <= 0:
             raise bad_track(path, "holds no audio")
-        return TrackInfo(path, int(info.samplerate), int(info.channels), int(info.frames))
+        return TrackInfo(path, int(info.samplerate), int(info.channels), int(info.frames),
+                         via_ffmpeg=path.suffix.lower() in PLAYED_BY_FFMPEG)
     if path.suffix.lower() in FFMPEG_SUFFIXES:
         return _probe_ffmpeg(path)
     raise bad_track(path, f"is not an audio file repcue reads ({path.suffix or 'no suffix'})")
