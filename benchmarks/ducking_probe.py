@@ -106,6 +106,23 @@ def measure_ducking(timeline: Timeline, clips: Mapping[str, Clip], wav: Path, ra
         complete += abs(level - float(np.median(dip_db))) <= 1.0
     print(f"  dip complete in the {BEFORE_MS} ms before a clip's first sample: "
           f"{complete} of {len(starts)} clips that start a dip")
+    _tones_above(timeline, x, rate, lead, edges, float(np.median(rests)))
+
+
+def _tones_above(timeline: Timeline, x: Floats, rate: int, lead: int,
+                 edges: list[tuple[int, int]], bed_amplitude: float) -> None:
+    """Peak of the rep tones that sound away from speech, against the bed's peak."""
+    over = []
+    for event in timeline.events:
+        if event.kind != "tone":
+            continue
+        a = lead + event.start_ms * rate // 1000
+        b = a + rate // 10
+        if b < len(x) and all(b <= lo or a >= hi for lo, hi in edges):
+            over.append(20 * math.log10(float(np.max(np.abs(x[a:b]))) / bed_amplitude))
+    if over:
+        print(f"  rep tones away from speech: peak {np.median(over):.1f} dB over the bed's "
+              f"peak (median of {len(over)}; lowest {min(over):.1f} dB)")
 
 
 def _dip_starts(spans: list[tuple[int, int]], rate: int) -> list[int]:

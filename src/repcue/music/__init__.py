@@ -82,14 +82,18 @@ def choose_tracks(choice: MusicChoice, session_ms: int) -> list[LevelledTrack]:
     """
     files = music_files(choice.path, shuffle=choice.shuffle, seed=choice.seed)
     tracks: list[LevelledTrack] = []
+    seen: dict[Path, LevelledTrack] = {}  # a playlist may list a track more than once
     covered = 0.0
     for path in files:
-        info = probe(path)
-        if info.seconds < MIN_TRACK_SECONDS:
-            raise bad_track(path, f"is too short to play under a session ({info.seconds:.2f} s; "
-                            f"at least {MIN_TRACK_SECONDS} s)")
-        tracks.append(LevelledTrack(info, track_loudness(info)))
-        covered += info.seconds - CROSSFADE_MS / 1000
+        track = seen.get(path)
+        if track is None:
+            info = probe(path)
+            if info.seconds < MIN_TRACK_SECONDS:
+                raise bad_track(path, f"is too short to play under a session "
+                                f"({info.seconds:.2f} s; at least {MIN_TRACK_SECONDS} s)")
+            track = seen[path] = LevelledTrack(info, track_loudness(info))
+        tracks.append(track)
+        covered += track.info.seconds - CROSSFADE_MS / 1000
         if covered * 1000 >= session_ms:
             break
     return tracks
