@@ -103,9 +103,9 @@ def test_setup_time_lengthens_the_set_up_and_lead_still_works(runner: CliRunner)
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--reps", "0"], "command line: reps: 0 is out of range"),
+        (["--reps", "0"], "--reps: 0 is out of range"),
         (["--preset", "sometimes"], "allowed: every-rep, every-set, first-rep, off"),
-        (["--tempo", "fast"], "command line: tempo: 'fast'"),
+        (["--tempo", "fast"], "--tempo: fast is not four numbers of seconds E-B-C-T"),
         (["--set", "overhead-pres.reps=6"], "--set: overhead-pres: 'overhead-pres' is not in"),
         (["--set", "overhead-press.repz=6"], "did you mean 'reps'"),
         (["--set", "nonsense"], "is not EXERCISE.KEY=VALUE"),
@@ -175,7 +175,7 @@ def test_python_dash_m_runs_as_a_user_would() -> None:
     bad = subprocess.run([sys.executable, "-m", "repcue", "plan", "activation", "--reps", "x",
                           "--estimate"], capture_output=True, text=True, timeout=60, check=False)
     assert bad.returncode == 2
-    assert bad.stderr.startswith("Error: command line: reps:")
+    assert bad.stderr.startswith("Error: --reps: x is not a whole number")
 
 
 def _beep(path: Path, hz: float = 1500.0) -> Path:
@@ -212,7 +212,7 @@ def test_users_own_sounds_come_from_config_and_flags(tmp_path: Path,
 
 @pytest.mark.parametrize(("sound", "fragment"), [
     ("countdown", "--sound: 'countdown' is not ROLE=FILE"),
-    ("beep=x.wav", "unknown tone role 'beep'"),
+    ("beep=x.wav", "--sound: beep=x.wav: unknown tone role beep"),
     ("countdown=/no/such/file.wav", "/no/such/file.wav"),
 ])
 def test_bad_sounds_are_one_line_errors(sound: str, fragment: str,

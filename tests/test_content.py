@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from repcue.content import Library, exercise_from_text, workout_from_text
+from repcue.content_fields import InvalidContent
 from repcue.errors import ContentError, NotFoundError
 from repcue.model import Exercise, Phase
 
@@ -45,7 +46,8 @@ def test_exercise_parses_from_text() -> None:
     ex = exercise_from_text(EXERCISE, "goblet-squat.toml", "goblet-squat")
     assert ex.name == "Goblet squat"
     assert ex.go_cues[Phase.ECCENTRIC] == "Down."
-    assert ex.stabiliser == "lower back"
+    # No stabiliser named: the coach will not claim one.
+    assert ex.stabiliser == ""
 
 
 def test_workout_parses_and_keeps_entry_overrides() -> None:
@@ -63,8 +65,9 @@ def test_workout_parses_and_keeps_entry_overrides() -> None:
         (EXERCISE.replace('targets = ["quads", "glutes"]', "targets = []"),
          "ex.toml: targets: is empty (allowed: a list of non-empty strings)"),
         (EXERCISE.replace('tempo = "3-1-1-0"', 'tempo = "fast"'), "ex.toml: defaults.tempo: "),
-        (EXERCISE.replace('go = { eccentric = "Down." }', 'go = { concentric = "Up." }'),
-         "ex.toml: cues.go.eccentric: is missing"),
+        (EXERCISE.replace('go = { eccentric = "Down." }', 'go = { eccentrc = "Up." }'),
+         "ex.toml: cues.go.eccentrc: unknown key 'eccentrc'; did you mean 'eccentric'?"),
+        (EXERCISE.replace('"Down."', '"..."'), 'ex.toml: cues.go.eccentric: "..." has nothing'),
         (EXERCISE.replace('name = "Goblet squat"', "name = 5"),
          "ex.toml: name: 5 is not a string"),
         ("name = [", "ex.toml: invalid TOML: "),
@@ -187,3 +190,18 @@ def test_malformed_documents_only_raise_content_errors(text: str) -> None:
         except ContentError as err:
             assert str(err).startswith("fuzz.toml")
             assert "\n" not in str(err)
+
+
+def test_every_problem_in_a_file_is_kept_and_the_first_is_the_message() -> None:
+    text = EXERCISE.replace("name =", "nmae =").replace('"3-1-1-0"', '"fast"')
+    with pytest.raises(InvalidContent) as err:
+        exercise_from_text(text, "ex.toml", "ex")
+    fields = [e.field for e in err.value.errors]
+    assert fields == ["nmae", "defaults.tempo", "name"]
+    assert str(err.value).startswith("ex.toml: nmae: unknown key")
+    assert err.value.hint == "2 more errors in this file; repcue validate lists them all"
+
+
+def test_a_go_cue_is_optional_for_every_phase() -> None:
+    text = EXERCISE.replace('go = { eccentric = "Down." }', "")
+    assert exercise_from_text(text, "ex.toml", "ex").go_cues == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,13 @@ from scipy import signal
 
 from export_support import decode
 from repcue.errors import AudioError
-from repcue.export.encoders import FfmpegEncoder, Mp3Encoder, WavEncoder, to_pcm16
-from repcue.export.exporter import LAME_MONO_GAIN
+from repcue.export.encoders import (
+    LAME_MONO_GAIN,
+    FfmpegEncoder,
+    Mp3Encoder,
+    WavEncoder,
+    to_pcm16,
+)
 
 RATE = 44100
 
@@ -85,11 +91,13 @@ def test_wav_holds_the_exact_samples(tmp_path: Path) -> None:
     assert np.max(np.abs(y - x)) <= 1.0 / 32767
 
 
-@pytest.mark.parametrize("fmt", ["ogg", "m4a"])
-def test_ffmpeg_formats_decode_to_the_same_length(tmp_path: Path, fmt: str) -> None:
+@pytest.mark.parametrize(("fmt", "codec", "muxer"), [("ogg", "libvorbis", "ogg"),
+                                                    ("m4a", "aac", "ipod")])
+def test_ffmpeg_formats_decode_to_the_same_length(tmp_path: Path, fmt: str, codec: str,
+                                                  muxer: str) -> None:
     x = _music(RATE * 3)
     path = tmp_path / f"x.{fmt}"
-    _feed(FfmpegEncoder(fmt, path, RATE, 64), x)
+    _feed(FfmpegEncoder(codec, muxer, fmt, path, RATE, 64), x)
     y = decode(path)
     # AAC keeps its encoder priming in some decoders: allow one AAC frame.
     assert abs(len(y) - len(x)) <= 2048
@@ -97,9 +105,27 @@ def test_ffmpeg_formats_decode_to_the_same_length(tmp_path: Path, fmt: str) -> N
 
 
 def test_ffmpeg_failure_is_an_audio_error(tmp_path: Path) -> None:
-    encoder = FfmpegEncoder("ogg", tmp_path / "missing" / "x.ogg", RATE, 64)
+    encoder = FfmpegEncoder("libvorbis", "ogg", "ogg", tmp_path / "missing" / "x.ogg", RATE, 64)
     with pytest.raises(AudioError, match="ffmpeg could not encode ogg"):
         _feed(encoder, _music(RATE))
+
+
+def test_an_encoder_ffmpeg_refuses_keeps_its_last_line_through_abort(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    # libvorbis has no 96 kbps mono at 22.05 kHz: ffmpeg exits before reading a sample.
+    encoder = FfmpegEncoder("libvorbis", "ogg", "ogg", tmp_path / "x.ogg", 22050, 96,
+                            b";FFMETADATA1\ntitle=x\n")
+    with pytest.raises(AudioError) as failed:
+        for _ in range(50):  # until the pipe notices ffmpeg is gone
+            encoder.write(bytes(44100))
+        encoder.finish()
+    encoder.abort()  # what the exporter does next; it must not hide the message
+    assert "ffmpeg could not encode ogg: " in str(failed.value)
+    assert "maybe incorrect parameters such as bit_rate" in str(failed.value)
+    assert not list(scratch.iterdir())  # the metadata file went with ffmpeg
 
 
 def test_pcm16_rounds_and_clamps() -> None:

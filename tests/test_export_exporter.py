@@ -14,7 +14,7 @@ import pytest
 from scipy import signal
 
 from export_support import decode, export_to, workout
-from repcue.errors import ContentError, ExportError
+from repcue.errors import ExportError, InputError
 from repcue.export import ExportOptions, ExportResult, export_program
 from repcue.export.chapters import chapters, cue_lines
 from repcue.mix.gain_search import palette_at
@@ -200,10 +200,15 @@ def test_existing_files_are_kept_unless_forced(tmp_path: Path, session: tuple) -
 
 
 def test_bad_options_name_the_field_and_what_is_allowed() -> None:
-    with pytest.raises(ContentError, match=r"format: unknown format 'flac' \(allowed: mp3"):
+    with pytest.raises(InputError, match=r"format: unknown format 'flac' \(allowed: mp3"):
         ExportOptions(format="flac")
-    with pytest.raises(ContentError, match="lead-in"):
+    with pytest.raises(InputError, match="lead-in"):
         ExportOptions(lead_in_ms=-1)
+    with pytest.raises(InputError, match=r"ogg at 22050 Hz cannot use 96 kbps \(allowed: 16, 24"):
+        ExportOptions(format="ogg", bitrate_kbps=96)
+    with pytest.raises(InputError, match="wav is uncompressed"):
+        ExportOptions(format="wav", bitrate_kbps=64)
+    assert ExportOptions(format="ogg", bitrate_kbps=96, sample_rate=44100).bitrate_kbps == 96
 
 
 def test_a_program_writes_each_workout_and_a_playlist(tmp_path: Path) -> None:

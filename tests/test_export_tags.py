@@ -10,7 +10,13 @@ import mutagen.id3
 
 from repcue.export.chapters import Chapter, CueLine
 from repcue.export.cover import cover_png
-from repcue.export.tags import TrackInfo, ffmetadata, split_frames, tag_bytes
+from repcue.export.tags import (
+    TrackInfo,
+    mp4_ffmetadata,
+    split_frames,
+    tag_bytes,
+    vorbis_ffmetadata,
+)
 
 # Titles whose lengths fall as time rises: mutagen alone would write these CHAPs last-first.
 CHAPTERS = [Chapter(i * 10_000, i * 10_000 + 9_000, "x" * (40 - i * 3), i % 2) for i in range(10)]
@@ -78,12 +84,12 @@ def test_cover_is_a_valid_png() -> None:
 
 
 def test_ffmetadata_carries_names_and_chapters() -> None:
-    text = ffmetadata(TrackInfo("A=B; C", "me", "al", 1, None), CHAPTERS[:2])
+    text = mp4_ffmetadata(TrackInfo("A=B; C", "me", "al", 1, None), CHAPTERS[:2]).decode()
     assert text.startswith(";FFMETADATA1\ntitle=A\\=B\\; C\n")
     assert text.count("[CHAPTER]") == 2 and "START=10000\nEND=19000\n" in text
 
 
 def test_ogg_chapters_use_the_vorbis_comment_convention() -> None:
-    text = ffmetadata(INFO, [Chapter(3_723_004, 3_800_000, "Row — set 1", 1)], "ogg")
+    text = vorbis_ffmetadata(INFO, [Chapter(3_723_004, 3_800_000, "Row — set 1", 1)]).decode()
     assert "CHAPTER001=01:02:03.004\nCHAPTER001NAME=Row — set 1\n" in text
     assert "[CHAPTER]" not in text

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from repcue.session import Request, prepare
 
 from export_support import workout
 from repcue.cli import cli
 from repcue.picture import picture_svg, set_blocks
+from repcue.prepare import Request, prepare
 from repcue.timeline import Timeline
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -76,8 +76,8 @@ def test_a_port_in_use_is_one_line_before_any_work(capsys: pytest.CaptureFixture
 def test_a_host_that_is_not_ours_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_main(["serve", "activation", "--host", "203.0.113.9", "--port", "0"],
                               capsys)
-    assert code == 1 and out == ""
-    assert err.startswith("Error: --host 203.0.113.9 is not an address of this computer")
+    assert code == 2 and out == ""
+    assert err.startswith("Error: --host: 203.0.113.9 is not an address of this computer")
     assert err.count("\n") == 1
 
 

@@ -36,7 +36,13 @@ def test_strings_from_flags_are_parsed() -> None:
     [
         ({"reps": 0}, "reps: 0 is out of range (allowed: a whole number from 1 to 100)"),
         ({"reps": 2.5}, "is not a whole number"),
-        ({"rest": -5}, "out of range (allowed: a number of seconds from 0 to 900)"),
+        ({"rest": -5},
+         "rest: -5 is out of range (allowed: 0 s to 15 min, written 90, 90s, 1:30 or 2m)"),
+        ({"rest": "20m"}, "rest: 20m is out of range (allowed: 0 s to 15 min"),
+        ({"rest": "1:3o"}, "rest: 1:3o is not a duration"),
+        ({"count": "maybe"}, "count: maybe is not true or false"),
+        ({"preset": True}, "preset: true is not allowed"),
+        ({"tempo": "3-1-1-70"}, "tempo: 3-1-1-70: the top pause is 70 s, longer than 60 s"),
         ({"preset": "evry-rep"}, "did you mean 'every-rep'"),
         ({"tempo": "3-1-1"}, "E-B-C-T"),
         ({"reps": True}, "not a whole number"),
@@ -51,3 +57,12 @@ def test_bad_values_name_source_field_and_what_is_allowed(values: dict[str, obje
     message = str(err.value)
     assert message.startswith("my.toml: timing.")
     assert fragment in message
+
+
+@pytest.mark.parametrize(("written", "ms"), [
+    (90, 90_000), (90.5, 90_500), ("90", 90_000), ("90s", 90_000), ("90 s", 90_000),
+    ("1:30", 90_000), ("01:30.5", 90_500), ("2m", 120_000), ("1m30s", 90_000),
+    ("1.5 min", 90_000), ("0:05", 5_000),
+])
+def test_durations_as_lifters_write_them(written: object, ms: int) -> None:
+    assert resolve([Layer("my.toml", {"rest": written}, "timing")]).rest_ms == ms

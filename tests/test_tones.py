@@ -153,31 +153,33 @@ def test_unknown_role_in_overrides(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as err:
         load_palette({"squat": path})
     message = str(err.value)
-    assert str(path) in message and "'squat'" in message and "eccentric" in message
+    assert str(path) in message and "eccentric" in message
+    assert "sounds.squat: unknown tone role squat" in message
     assert err.value.exit_code == 2
 
 
 def test_bad_sound_files_name_file_role_and_what_is_allowed(tmp_path: Path) -> None:
     not_audio = tmp_path / "notes.wav"
     not_audio.write_text("this is not a sound")
-    with pytest.raises(ContentError, match=r"notes\.wav: tones\.start: cannot decode.*allowed"):
+    with pytest.raises(ContentError, match=r"notes\.wav: sounds\.start: cannot decode.*allowed"):
         load_palette({"start": not_audio})
 
     flac = tmp_path / "beep.flac"
     flac.write_bytes(b"fLaC")
-    with pytest.raises(ContentError, match=r"beep\.flac: tones\.top: unsupported.*WAV, MP3 or OGG"):
+    with pytest.raises(ContentError,
+                       match=r"beep\.flac: sounds\.top: unsupported.*WAV, MP3 or OGG"):
         load_palette({"top": flac})
 
     missing = tmp_path / "gone.mp3"
-    with pytest.raises(ContentError, match=r"gone\.mp3: tones\.hold: sound file not found"):
+    with pytest.raises(ContentError, match=r"gone\.mp3: sounds\.hold: sound file not found"):
         load_palette({"hold": missing})
 
     silent = tmp_path / "silent.wav"
     _write_wav(silent, np.zeros(4410), RATE)
-    with pytest.raises(ContentError, match=r"silent\.wav: tones\.bottom: .*silent"):
+    with pytest.raises(ContentError, match=r"silent\.wav: sounds\.bottom: .*silent"):
         load_palette({"bottom": silent})
 
     song = tmp_path / "song.wav"
     _write_wav(song, _sine(220, 6.0, 8000), 8000)
-    with pytest.raises(ContentError, match=r"song\.wav: tones\.finish: sound is 6\.0 s long"):
+    with pytest.raises(ContentError, match=r"song\.wav: sounds\.finish: sound is 6\.0 s long"):
         load_palette({"finish": song})

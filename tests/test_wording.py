@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -130,3 +131,30 @@ def test_every_builtin_phrase_passes_the_plural_check() -> None:
         workout = library.workout(name)
         for text in plan(workout, resolve_timings(workout)).texts():
             assert not ONE_WITH_PLURAL.search(text), text
+
+
+ROW = "Next exercise: Dumbbell row. One set of one rep, each side."
+WORKS = "It works the upper back and lats, with the lower back as the base."
+DONE = "Four sets done. Great work."
+
+
+@pytest.mark.parametrize(("verbosity", "said", "unsaid"), [
+    ("coach", [ROW, WORKS, "Welcome to back strength.", "Tailbone down, brace, then move.",
+               "Let the dumbbell hang under your shoulder. Flat back, chest proud.", DONE],
+     ["Back strength."]),
+    ("standard", [ROW, WORKS, "Welcome to back strength.",
+                  "One hand and knee on the bench, the other foot planted wide.", DONE],
+     ["Tailbone down, brace, then move.", "Back strength."]),
+    ("brief", [ROW, "Back strength.", "Left side.", "Switch sides.", "Next up: Kettlebell squat."],
+     [WORKS, DONE, "Welcome to back strength."]),
+    ("minimal", [ROW, "Back strength.", "Left side.", "Workout complete."],
+     [WORKS, DONE, "Next up: Kettlebell squat.", "Last rep."]),
+])
+def test_what_each_verbosity_says(verbosity: str, said: list[str], unsaid: list[str],
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_main(["plan", "back-strength", "--estimate", "--json", "--sets", "1",
+                               "--reps", "1", "--verbosity", verbosity], capsys)
+    assert code == 0, err
+    texts = {e["text"] for e in json.loads(out)["events"] if e["kind"] == "speech"}
+    assert set(said) <= texts
+    assert not set(unsaid) & texts

@@ -49,7 +49,7 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as err:
         raise ContentError(source, "", f"invalid TOML: {err}", allowed="TOML syntax") from None
     except (OSError, UnicodeDecodeError) as err:

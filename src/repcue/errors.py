@@ -97,7 +97,8 @@ class ContentError(InputError):
 class NotFoundError(InputError):
     """A workout, exercise or voice name that does not exist."""
 
-    def __init__(self, what: str, name: str, known: Iterable[str]) -> None:
+    def __init__(self, what: str, name: str, known: Iterable[str], *,
+                 plural: str | None = None) -> None:
         self.what = what
         self.name = name
         self.known = sorted(known)
@@ -105,7 +106,7 @@ class NotFoundError(InputError):
         text = f"no {what} named {name!r}"
         if close:
             text += f"; did you mean {', '.join(close)}?"
-        hint = f"known {what}s: {', '.join(self.known)}" if self.known else None
+        hint = f"known {plural or what + 's'}: {', '.join(self.known)}" if self.known else None
         super().__init__("", text, value=name, hint=hint)
 
 

@@ -33,6 +33,13 @@ EXPLOSIVE_MS = 600
 _PART = r"\s*([0-9.]+|[xX])\s*"
 _TEMPO_RE = re.compile(rf"^{_PART}-{_PART}-{_PART}-{_PART}$")
 MAX_PHASE_MS = 60_000
+#: Each tempo phase as a lifter names it, for messages.
+_PHASE_WORDS = {
+    Phase.ECCENTRIC: "eccentric (lowering)",
+    Phase.BOTTOM: "bottom pause",
+    Phase.CONCENTRIC: "concentric (lifting)",
+    Phase.TOP: "top pause",
+}
 
 
 class PresetMode(StrEnum):
@@ -70,10 +77,12 @@ class Tempo:
     top_ms: int
 
     def __post_init__(self) -> None:
-        for name in ("eccentric_ms", "bottom_ms", "concentric_ms", "top_ms"):
-            value = getattr(self, name)
+        for phase in TEMPO_ORDER:
+            value = self.phase_ms(phase)
             if not isinstance(value, int) or value < 0 or value > MAX_PHASE_MS:
-                raise ValueError(f"tempo {name} must be 0-{MAX_PHASE_MS} ms, got {value!r}")
+                shown = f"{value / 1000:g} s" if isinstance(value, int) else repr(value)
+                raise ValueError(f"the {_PHASE_WORDS[phase]} is {shown}; each phase is 0 to "
+                                 f"{MAX_PHASE_MS // 1000} s")
         if self.rep_ms <= 0:
             raise ValueError("a tempo of all zeros has no movement")
 
@@ -82,18 +91,21 @@ class Tempo:
         """Parse ``"3-1-1-0"`` or ``"2-0-X-1"``; raise ValueError with what is allowed."""
         match = _TEMPO_RE.match(text)
         if not match:
-            raise ValueError(
-                "a tempo is four numbers of seconds E-B-C-T like 3-1-1-0 (X for explosive)"
-            )
+            raise ValueError(f"{text.strip() or 'an empty tempo'} is not four numbers of "
+                             "seconds E-B-C-T like 3-1-1-0")
         values: list[int] = []
-        for part in match.groups():
+        for phase, part in zip(TEMPO_ORDER, match.groups(), strict=True):
             if part in ("x", "X"):
                 values.append(EXPLOSIVE_MS)
                 continue
             try:
                 seconds = float(part)
             except ValueError:
-                raise ValueError(f"{part!r} is not a number of seconds") from None
+                raise ValueError(f"the {_PHASE_WORDS[phase]}, {part}, is not a number of "
+                                 "seconds") from None
+            if seconds * 1000 > MAX_PHASE_MS:
+                raise ValueError(f"the {_PHASE_WORDS[phase]} is {part} s, longer than "
+                                 f"{MAX_PHASE_MS // 1000} s")
             values.append(round(seconds * 1000))
         return cls(*values)
 
@@ -150,8 +162,6 @@ class Exercise:
     source: str = "<memory>"
 
     def __post_init__(self) -> None:
-        if not self.preset_cues:
-            raise ValueError("an exercise needs at least one pre-set cue")
         object.__setattr__(self, "go_cues", _frozen(self.go_cues))
         object.__setattr__(self, "defaults", _frozen(self.defaults))
 

@@ -13,22 +13,53 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from repcue import wording
 from repcue.model import Exercise, Phase, PresetMode, Sides, Verbosity, Workout
 from repcue.settings import resolve_workout
+from repcue.timeline import EventKind, MarkerRole, Role, SpeechRole, ToneRole
 from repcue.timing import Layer, Timing
 
 #: Speech priority inside a rep: lower numbers win when two cues want the same time.
-PRIORITY = {"go": 0, "countdown": 0, "count": 1, "form": 3, "phase": 4}
+PRIORITY = {SpeechRole.GO: 0, SpeechRole.COUNTDOWN: 0, SpeechRole.COUNT: 1, SpeechRole.FORM: 3}
+OTHER_PRIORITY = 3
+#: A go word for a later phase of the rep ("Lower.") gives way to everything else.
+PHASE_WORD_PRIORITY = 4
 
 TONE_MS = 150
+#: Least time each flexible segment takes, even with nothing to say (ms).
+INTRO_MS = 1000
+ANNOUNCE_MS = 3000
+FINISH_MS = 1500
+#: Sets shorter than this get no halfway call (three reps in, it is not news).
+HALFWAY_MIN_REPS = 6
+#: Sets shorter than this get no last-rep call.
+LAST_REP_MIN_REPS = 3
+#: Rests this long get a ten-second warning, which starts this long before the rest ends.
+REST_WARNING_MIN_MS = 30_000
+REST_WARNING_LEAD_MS = 10_000
 
 
 def brief_of(text: str) -> str | None:
     """The short variant of a cue: its last sentence, when it has more than one."""
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
     return sentences[-1] if len(sentences) > 1 else None
+
+
+class SegmentName(StrEnum):
+    """The stretches a plan is made of; ``schedule`` lays them end to end."""
+
+    INTRO = "intro"
+    ANNOUNCE = "announce"  # an exercise: what it is, how to set up
+    SET = "set"  # "Set two of three." and time to get in position
+    SWITCH = "switch"  # the other side
+    PRESET = "preset"  # the pre-set window before a rep
+    BETWEEN = "between"  # a halfway or last-rep call before a rep
+    REP = "rep"  # rigid: the movement grid
+    COUNTDOWN = "countdown"  # rigid
+    REST = "rest"
+    FINISH = "finish"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +81,20 @@ class Cue:
     there instead (rep counts land as the rep finishes).
     """
 
-    role: str
+    role: SpeechRole
     text: str
     context: Context
     brief: str | None = None
-    priority: int = 3
     at_ms: int = 0
     latest_end_ms: int = 0
     align_end: bool = False
+    #: A go word for a later phase of the rep, said mid-rep (warnings call it a phase word).
+    phase_word: bool = False
+
+    @property
+    def priority(self) -> int:
+        """Lower wins when two cues in a rep want the same time."""
+        return PHASE_WORD_PRIORITY if self.phase_word else PRIORITY.get(self.role, OTHER_PRIORITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +103,8 @@ class Mark:
 
     offset_ms: int
     duration_ms: int
-    kind: str
-    role: str
+    kind: EventKind
+    role: Role
     context: Context
     text: str | None = None
 
@@ -76,7 +113,7 @@ class Mark:
 class Flex:
     """A segment that grows to fit its speech: head cues in order, tail cues before the end."""
 
-    name: str
+    name: SegmentName
     base_ms: int
     context: Context
     head: tuple[Cue, ...] = ()
@@ -90,7 +127,7 @@ class Flex:
 class Rigid:
     """A fixed stretch of the movement grid (a rep, a countdown): its length never changes."""
 
-    name: str
+    name: SegmentName
     duration_ms: int
     context: Context
     marks: tuple[Mark, ...] = ()
@@ -165,8 +202,8 @@ def plan(workout: Workout, timings: Sequence[Timing], *, seed: int | None = None
             workout.intro[:2])
     if not intro:
         intro = [wording.title_line(workout.title)]
-    segs.append(Flex("intro", 1000, none,
-                     head=tuple(Cue("intro", t, none) for t in intro)))
+    segs.append(Flex(SegmentName.INTRO, INTRO_MS, none,
+                     head=tuple(Cue(SpeechRole.INTRO, t, none) for t in intro)))
 
     for index, (entry, timing) in enumerate(zip(workout.entries, timings, strict=True)):
         nxt = workout.entries[index + 1].exercise.name if index + 1 < len(workout.entries) else None
@@ -179,9 +216,9 @@ def plan(workout: Workout, timings: Sequence[Timing], *, seed: int | None = None
     words = [wording.WORKOUT_COMPLETE, wording.sets_done(total_sets)]
     if overall.verbosity in (Verbosity.BRIEF, Verbosity.MINIMAL):
         words = [wording.WORKOUT_COMPLETE]
-    segs.append(Flex("finish", 1500, finish_ctx,
-                     head=tuple(Cue("finish", w, finish_ctx) for w in words),
-                     marks=(Mark(0, TONE_MS, "tone", "finish", finish_ctx),)))
+    segs.append(Flex(SegmentName.FINISH, FINISH_MS, finish_ctx,
+                     head=tuple(Cue(SpeechRole.FINISH, w, finish_ctx) for w in words),
+                     marks=(Mark(0, TONE_MS, EventKind.TONE, ToneRole.FINISH, finish_ctx),)))
     return Plan(workout.id, workout.title, tuple(segs), tuple(dict.fromkeys(warnings)))
 
 
@@ -217,21 +254,21 @@ def _exercise(ex: Exercise, timing: Timing, index: int, next_name: str | None,
     # The announcement: what it is, what it trains, one mistake to avoid, how to set up.
     amount = wording.amount(timing.sets, timing.reps, hold_ms=timing.hold_ms,
                             each_side=timing.sides == Sides.EACH)
-    head = [Cue("announce", wording.announce(ex.name, amount, first=index == 0), ctx)]
+    head = [Cue(SpeechRole.ANNOUNCE, wording.announce(ex.name, amount, first=index == 0), ctx)]
     works = wording.works(ex.targets, ex.stabiliser)
     if talky and works:
-        head.append(Cue("announce", works, ctx))
+        head.append(Cue(SpeechRole.ANNOUNCE, works, ctx))
     if v == Verbosity.COACH and ex.explanation:
-        head.append(Cue("announce", ex.explanation, ctx, brief=brief_of(ex.explanation)))
+        head.append(Cue(SpeechRole.ANNOUNCE, ex.explanation, ctx, brief=brief_of(ex.explanation)))
     mistake = mistakes.next() if talky else None
     if mistake:
-        head.append(Cue("mistake", mistake, ctx))
+        head.append(Cue(SpeechRole.MISTAKE, mistake, ctx))
     if v == Verbosity.COACH:
-        head += [Cue("setup", s, ctx) for s in ex.setup]
+        head += [Cue(SpeechRole.SETUP, s, ctx) for s in ex.setup]
     elif v == Verbosity.STANDARD and ex.setup:
-        head.append(Cue("setup", ex.setup[0], ctx))
-    segs.append(Flex("announce", 3000, ctx, head=tuple(head),
-                     marks=(Mark(0, 0, "marker", "exercise", ctx, ex.name),)))
+        head.append(Cue(SpeechRole.SETUP, ex.setup[0], ctx))
+    segs.append(Flex(SegmentName.ANNOUNCE, ANNOUNCE_MS, ctx, head=tuple(head),
+                     marks=(Mark(0, 0, EventKind.MARKER, MarkerRole.EXERCISE, ctx, ex.name),)))
 
     sides: tuple[str | None, ...] = ("left", "right") if timing.sides == Sides.EACH else (None,)
     for s in range(1, timing.sets + 1):
@@ -240,16 +277,16 @@ def _exercise(ex: Exercise, timing: Timing, index: int, next_name: str | None,
         for side_i, side in enumerate(sides):
             side_ctx = Context(ex.id, s, side)
             if side_i == 0:
-                words = [Cue("announce", set_text, side_ctx)]
+                words = [Cue(SpeechRole.ANNOUNCE, set_text, side_ctx)]
                 if side:
-                    words.append(Cue("switch", wording.side(side), side_ctx))
-                segs.append(Flex("set", timing.lead_ms, side_ctx, head=tuple(words),
-                                 marks=(Mark(0, 0, "marker", "set", set_ctx,
+                    words.append(Cue(SpeechRole.SWITCH, wording.side(side), side_ctx))
+                segs.append(Flex(SegmentName.SET, timing.lead_ms, side_ctx, head=tuple(words),
+                                 marks=(Mark(0, 0, EventKind.MARKER, MarkerRole.SET, set_ctx,
                                              set_text.rstrip(".")),)))
             else:
-                segs.append(Flex("switch", timing.switch_ms, side_ctx, head=(
-                    Cue("switch", wording.SWITCH_SIDES, side_ctx),
-                    Cue("switch", wording.side(side or ""), side_ctx))))
+                segs.append(Flex(SegmentName.SWITCH, timing.switch_ms, side_ctx, head=(
+                    Cue(SpeechRole.SWITCH, wording.SWITCH_SIDES, side_ctx),
+                    Cue(SpeechRole.SWITCH, wording.side(side or ""), side_ctx))))
             first_start = s == 1 and side_i == 0
             segs += _reps(ex, timing, Context(ex.id, s, side), first_start, presets, forms)
         if s < timing.sets or not last_exercise:
@@ -276,22 +313,23 @@ def _reps(ex: Exercise, timing: Timing, where: Context, first_start: bool,
     segs: list[Segment] = []
     n = timing.reps
     phases = _phases(timing)
-    halfway_rep = n // 2 + 1 if timing.halfway and n >= 6 and v != Verbosity.MINIMAL else None
+    halfway = timing.halfway and n >= HALFWAY_MIN_REPS and v != Verbosity.MINIMAL
+    halfway_rep = n // 2 + 1 if halfway else None
 
     for r in range(1, n + 1):
         ctx = Context(where.exercise, where.set, where.side, r)
         preset = wants_preset(timing.preset, r, first_start)
         pre: list[Cue] = []
-        if r == n and n >= 3 and timing.last_rep and v != Verbosity.MINIMAL:
-            pre.append(Cue("last", wording.LAST_REP, ctx))
+        if r == n and n >= LAST_REP_MIN_REPS and timing.last_rep and v != Verbosity.MINIMAL:
+            pre.append(Cue(SpeechRole.LAST, wording.LAST_REP, ctx))
         elif r == halfway_rep:
-            pre.append(Cue("halfway", wording.HALFWAY, ctx))
+            pre.append(Cue(SpeechRole.HALFWAY, wording.HALFWAY, ctx))
         text = presets.next() if preset else None
         if text:
-            pre.append(Cue("preset", text, ctx, brief=brief_of(text)))
+            pre.append(Cue(SpeechRole.PRESET, text, ctx, brief=brief_of(text)))
         if r == 1 or pre:
-            segs.append(Flex("preset" if preset else "between", timing.preset_hold_ms
-                             if preset else 0, ctx, head=tuple(pre)))
+            name = SegmentName.PRESET if preset else SegmentName.BETWEEN
+            segs.append(Flex(name, timing.preset_hold_ms if preset else 0, ctx, head=tuple(pre)))
         if r == 1 and timing.countdown:
             segs.append(_countdown(timing.countdown, where))
         segs.append(_rep(ex, timing, phases, ctx, forms))
@@ -306,29 +344,29 @@ def _rep(ex: Exercise, timing: Timing, phases: tuple[tuple[Phase, int], ...], ct
     cues: list[Cue] = []
     offset = 0
     for i, (phase, ms) in enumerate(phases):
-        marks.append(Mark(offset, ms, "phase", phase.value, ctx))
-        tone_role = "start" if (r == 1 and i == 0) else phase.value
-        marks.append(Mark(offset, min(TONE_MS, ms), "tone", tone_role, ctx))
+        marks.append(Mark(offset, ms, EventKind.PHASE, phase, ctx))
+        tone_role = ToneRole.START if (r == 1 and i == 0) else ToneRole(phase)
+        marks.append(Mark(offset, min(TONE_MS, ms), EventKind.TONE, tone_role, ctx))
         if i == 0:
-            cues.append(Cue("go", go_word(ex, phase), ctx, priority=PRIORITY["go"], at_ms=0,
+            cues.append(Cue(SpeechRole.GO, go_word(ex, phase), ctx, at_ms=0,
                             latest_end_ms=rep_ms))
         elif phase in ex.go_cues and r == 1 and timing.verbosity == Verbosity.COACH:
-            cues.append(Cue("go", ex.go_cues[phase], ctx, priority=PRIORITY["phase"],
+            cues.append(Cue(SpeechRole.GO, ex.go_cues[phase], ctx, phase_word=True,
                             at_ms=offset, latest_end_ms=offset + ms))
         offset += ms
     if timing.count:
         last_start = offset - phases[-1][1]
-        cues.append(Cue("count", wording.count_word(r), ctx, priority=PRIORITY["count"],
-                        at_ms=last_start, latest_end_ms=rep_ms, align_end=True))
+        cues.append(Cue(SpeechRole.COUNT, wording.count_word(r), ctx, at_ms=last_start,
+                        latest_end_ms=rep_ms, align_end=True))
     form_due = (timing.form_every and timing.verbosity != Verbosity.MINIMAL
                 and r % timing.form_every == 0 and r < timing.reps)
     text = forms.next() if form_due else None
     if text:
         longest = max(range(len(phases)), key=lambda k: phases[k][1])
         at = sum(ms for _, ms in phases[:longest])
-        cues.append(Cue("form", text, ctx, brief=brief_of(text), priority=PRIORITY["form"],
-                        at_ms=at, latest_end_ms=rep_ms))
-    return Rigid("rep", rep_ms, ctx, tuple(marks), tuple(cues))
+        cues.append(Cue(SpeechRole.FORM, text, ctx, brief=brief_of(text), at_ms=at,
+                        latest_end_ms=rep_ms))
+    return Rigid(SegmentName.REP, rep_ms, ctx, tuple(marks), tuple(cues))
 
 
 def _countdown(seconds: int, ctx: Context) -> Rigid:
@@ -336,25 +374,26 @@ def _countdown(seconds: int, ctx: Context) -> Rigid:
     cues = []
     for k in range(seconds):
         left = seconds - k
-        marks.append(Mark(k * 1000, TONE_MS, "tone", "countdown", ctx))
-        cues.append(Cue("countdown", wording.count_word(left), ctx,
-                        priority=PRIORITY["countdown"], at_ms=k * 1000,
+        marks.append(Mark(k * 1000, TONE_MS, EventKind.TONE, ToneRole.COUNTDOWN, ctx))
+        cues.append(Cue(SpeechRole.COUNTDOWN, wording.count_word(left), ctx,
+                        at_ms=k * 1000,
                         latest_end_ms=(k + 1) * 1000))
-    return Rigid("countdown", seconds * 1000, ctx, tuple(marks), tuple(cues))
+    return Rigid(SegmentName.COUNTDOWN, seconds * 1000, ctx, tuple(marks), tuple(cues))
 
 
 def _rest(exercise_id: str, timing: Timing, s: int, next_name: str | None) -> list[Segment]:
     if timing.rest_ms <= 0:
         return []
     ctx = Context(exercise_id, s)
-    head = [Cue("rest", wording.rest(timing.rest_ms), ctx)]
+    head = [Cue(SpeechRole.REST, wording.rest(timing.rest_ms), ctx)]
     if timing.next_up and timing.verbosity != Verbosity.MINIMAL:
         if s < timing.sets:
-            head.append(Cue("rest", wording.next_set(s + 1, timing.sets), ctx))
+            head.append(Cue(SpeechRole.REST, wording.next_set(s + 1, timing.sets), ctx))
         elif next_name:
-            head.append(Cue("rest", wording.next_up(next_name), ctx))
+            head.append(Cue(SpeechRole.REST, wording.next_up(next_name), ctx))
     tail: tuple[Cue, ...] = ()
-    if timing.rest_ms >= 30_000:
-        tail = (Cue("rest", wording.TEN_SECONDS, ctx),)
-    return [Flex("rest", timing.rest_ms, ctx, head=tuple(head), tail=tail, tail_lead_ms=10_000,
-                 marks=(Mark(0, 0, "marker", "rest", ctx, "Rest"),))]
+    if timing.rest_ms >= REST_WARNING_MIN_MS:
+        tail = (Cue(SpeechRole.REST, wording.TEN_SECONDS, ctx),)
+    return [Flex(SegmentName.REST, timing.rest_ms, ctx, head=tuple(head), tail=tail,
+                 tail_lead_ms=REST_WARNING_LEAD_MS,
+                 marks=(Mark(0, 0, EventKind.MARKER, MarkerRole.REST, ctx, "Rest"),))]

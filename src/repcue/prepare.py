@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from repcue.clip import Clip
 from repcue.config import Config, load_config
 from repcue.content import Library
-from repcue.errors import ContentError
+from repcue.errors import ContentError, did_you_mean
 from repcue.model import Workout
 from repcue.plan import Plan, plan
 from repcue.schedule import estimate_ms, schedule
@@ -95,11 +95,29 @@ def voice_settings(request: Request) -> VoiceSettings:
 
     config = _config(request)
     voice = config.voice
+    if request.engine is None and "engine" in voice:
+        _check_config_engine(str(voice["engine"]), config)
     return VoiceSettings(
         engine=request.engine or str(voice.get("engine", "auto")),
         voice=request.voice or (str(voice["voice"]) if "voice" in voice else None),
         rate=request.rate if request.rate is not None else float(voice.get("rate", 1.0)),
     )
+
+
+def _check_config_engine(name: str, config: Config) -> None:
+    """A bad engine in the config names the config file, not a flag the user never typed."""
+    from repcue.speech import UnknownEngineError
+    from repcue.speech.engine import engine_names, engine_path
+
+    if name == "auto":
+        return
+    try:
+        engine_path(name)
+    except UnknownEngineError:
+        known = ["auto", *engine_names()]
+        raise ContentError(str(config.path), "voice.engine",
+                           f"no speech engine named {name}{did_you_mean(name, known)}",
+                           value=name, allowed=", ".join(known)) from None
 
 
 def prepare(request: Request, progress: Progress | None = None) -> PreparedSession:

@@ -25,7 +25,7 @@ from repcue.clip import Clip, Samples
 from repcue.errors import AudioError
 from repcue.limiter import Limiter
 from repcue.resample import resample, resampled_length
-from repcue.timeline import Timeline
+from repcue.timeline import EventKind, Timeline
 from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, db_to_gain, ms_to_samples, raised_cosine
 
@@ -134,7 +134,7 @@ class Renderer:
         tones: list[tuple[int, int, str]] = []
         self._tones: dict[str, Samples] = {}
         for event in timeline.events:
-            if event.kind == "speech":
+            if event.kind == EventKind.SPEECH:
                 text = event.text
                 if text is None or text not in clips:
                     raise AudioError(
@@ -145,7 +145,7 @@ class Renderer:
                 self._clips[text] = clip
                 speech.append((self.sample_at(event.start_ms),
                                resampled_length(len(clip.samples), clip.rate, rate), text))
-            elif event.kind == "tone":
+            elif event.kind == EventKind.TONE:
                 if event.role not in self._tones:
                     tone = palette.tone(event.role)
                     self._tones[event.role] = resample(tone.samples, tone.rate, rate)

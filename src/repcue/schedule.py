@@ -13,15 +13,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from repcue.plan import PRIORITY, Context, Cue, Flex, Mark, Plan, Rigid
-from repcue.timeline import Event, Timeline
+from repcue.plan import Context, Cue, Flex, Mark, Plan, Rigid, SegmentName
+from repcue.timeline import Event, EventKind, MarkerRole, Role, Timeline
 
 #: Silence between two phrases, so cues don't run together.
 GAP_MS = 250
 #: Flexible segments that have a time budget; growing past it is worth a warning.
-BUDGETED = {"preset": "pre-set window", "between": "gap between reps", "switch": "side switch",
-            "rest": "rest", "set": "set-up lead"}
-_KIND_ORDER = {"marker": 0, "phase": 1, "tone": 2, "speech": 3}
+BUDGETED = {SegmentName.PRESET: "pre-set window", SegmentName.BETWEEN: "gap between reps",
+            SegmentName.SWITCH: "side switch", SegmentName.REST: "rest",
+            SegmentName.SET: "set-up lead"}
+#: Events starting together: the chapter marker first, the speech last.
+_KIND_ORDER = {EventKind.MARKER: 0, EventKind.PHASE: 1, EventKind.TONE: 2, EventKind.SPEECH: 3}
 
 DurationOf = Callable[[str], int]
 
@@ -61,7 +63,7 @@ class _Warnings:
 class Span:
     """Where one plan segment landed: its name and [start, end) in ms."""
 
-    name: str
+    name: SegmentName
     start_ms: int
     end_ms: int
 
@@ -85,7 +87,7 @@ def layout(plan: Plan, duration_of: DurationOf = estimate_ms) -> Layout:
     finish_at: int | None = None
     for seg in plan.segments:
         if isinstance(seg, Flex):
-            if seg.name == "finish":
+            if seg.name == SegmentName.FINISH:
                 finish_at = t
             length = _place_flex(seg, t, duration_of, events, warnings)
         else:
@@ -99,9 +101,13 @@ def layout(plan: Plan, duration_of: DurationOf = estimate_ms) -> Layout:
     return Layout(timeline, tuple(spans))
 
 
-def _event(start: int, end: int, kind: str, role: str, ctx: Context, text: str | None = None
-           ) -> Event:
+def _event(start: int, end: int, kind: EventKind, role: Role, ctx: Context,
+           text: str | None = None) -> Event:
     return Event(start, end, kind, role, text, ctx.exercise, ctx.set, ctx.side, ctx.rep)
+
+
+def _speech(start: int, end: int, cue: Cue, text: str) -> Event:
+    return _event(start, end, EventKind.SPEECH, cue.role, cue.context, text)
 
 
 def _marks(marks: tuple[Mark, ...], t: int, events: list[Event]) -> None:
@@ -117,7 +123,7 @@ def _place_flex(seg: Flex, t: int, duration_of: DurationOf, events: list[Event],
     for cue in seg.head:
         cursor += GAP_MS
         d = duration_of(cue.text)
-        events.append(_event(cursor, cursor + d, "speech", cue.role, cue.context, cue.text))
+        events.append(_speech(cursor, cursor + d, cue, cue.text))
         cursor += d
     need = cursor - t + (GAP_MS if seg.head else 0)
     tail_ms = sum(GAP_MS + duration_of(c.text) for c in seg.tail)
@@ -132,7 +138,7 @@ def _place_flex(seg: Flex, t: int, duration_of: DurationOf, events: list[Event],
         for cue in seg.tail:
             cursor += GAP_MS
             d = duration_of(cue.text)
-            events.append(_event(cursor, cursor + d, "speech", cue.role, cue.context, cue.text))
+            events.append(_speech(cursor, cursor + d, cue, cue.text))
             cursor += d
     return length
 
@@ -157,12 +163,12 @@ def _place_rigid(seg: Rigid, t: int, duration_of: DurationOf, events: list[Event
             warnings.add(cue.context.exercise, f"{_label(cue)} moved later in the rep",
                          start - cue.at_ms)
         taken.append((start, end))
-        events.append(_event(t + start, t + end, "speech", cue.role, cue.context, text))
+        events.append(_speech(t + start, t + end, cue, text))
     return seg.duration_ms
 
 
 def _label(cue: Cue) -> str:
-    return "phase word" if cue.priority == PRIORITY["phase"] else f"{cue.role} cue"
+    return "phase word" if cue.phase_word else f"{cue.role} cue"
 
 
 def _fit(cue: Cue, text: str, d: int, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -184,13 +190,13 @@ def _fit(cue: Cue, text: str, d: int, taken: list[tuple[int, int]]) -> tuple[int
 
 def _close_markers(events: list[Event], finish_at: int) -> list[Event]:
     """Give each chapter marker its end: the next marker of its level or higher, or the finish."""
-    markers = sorted((e for e in events if e.kind == "marker"), key=lambda e: e.start_ms)
-    others = [e for e in events if e.kind != "marker"]
+    markers = sorted((e for e in events if e.kind == EventKind.MARKER), key=lambda e: e.start_ms)
+    others = [e for e in events if e.kind != EventKind.MARKER]
     closed = []
     for i, m in enumerate(markers):
         end = finish_at
         for later in markers[i + 1:]:
-            if m.role != "exercise" or later.role == "exercise":
+            if m.role != MarkerRole.EXERCISE or later.role == MarkerRole.EXERCISE:
                 end = later.start_ms
                 break
         closed.append(Event(m.start_ms, max(end, m.start_ms), m.kind, m.role, m.text, m.exercise,

@@ -10,29 +10,84 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
+
+from repcue.model import Phase
 
 SCHEMA = "repcue.timeline/1"
 
-Kind = Literal["speech", "tone", "phase", "marker"]
-KINDS: tuple[str, ...] = ("speech", "tone", "phase", "marker")
-SPEECH_ROLES: tuple[str, ...] = (
-    "intro", "announce", "setup", "preset", "go", "count", "form", "mistake",
-    "halfway", "last", "countdown", "rest", "switch", "finish",
-)
-PHASE_ROLES: tuple[str, ...] = ("eccentric", "bottom", "concentric", "top", "hold")
-TONE_ROLES: tuple[str, ...] = PHASE_ROLES + ("countdown", "start", "finish")
-MARKER_ROLES: tuple[str, ...] = ("exercise", "set", "rest")
+
+class EventKind(StrEnum):
+    SPEECH = "speech"
+    TONE = "tone"
+    PHASE = "phase"  # the silent movement grid
+    MARKER = "marker"  # chapter boundaries
+
+
+class SpeechRole(StrEnum):
+    INTRO = "intro"
+    ANNOUNCE = "announce"
+    SETUP = "setup"
+    PRESET = "preset"
+    GO = "go"
+    COUNT = "count"
+    FORM = "form"
+    MISTAKE = "mistake"
+    HALFWAY = "halfway"
+    LAST = "last"
+    COUNTDOWN = "countdown"
+    REST = "rest"
+    SWITCH = "switch"
+    FINISH = "finish"
+
+
+#: A phase event's role is the phase of the rep it spans.
+PhaseRole = Phase
+
+
+class ToneRole(StrEnum):
+    """The phase a tone marks, or the countdown, the first rep's start, the session's finish."""
+
+    ECCENTRIC = "eccentric"
+    BOTTOM = "bottom"
+    CONCENTRIC = "concentric"
+    TOP = "top"
+    HOLD = "hold"
+    COUNTDOWN = "countdown"
+    START = "start"
+    FINISH = "finish"
+
+
+class MarkerRole(StrEnum):
+    EXERCISE = "exercise"
+    SET = "set"
+    REST = "rest"
+
+
+Role = SpeechRole | PhaseRole | ToneRole | MarkerRole
+#: The roles each kind of event may have.
+ROLES: dict[EventKind, type[Role]] = {
+    EventKind.SPEECH: SpeechRole,
+    EventKind.TONE: ToneRole,
+    EventKind.PHASE: PhaseRole,
+    EventKind.MARKER: MarkerRole,
+}
+TONE_ROLES: tuple[ToneRole, ...] = tuple(ToneRole)
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One thing that happens in the session, from ``start_ms`` to ``end_ms``."""
+    """One thing that happens in the session, from ``start_ms`` to ``end_ms``.
+
+    ``kind`` and ``role`` may be given as their strings (as a timeline read from JSON has
+    them); they are checked against each other and kept as the enum members.
+    """
 
     start_ms: int
     end_ms: int
-    kind: str
-    role: str
+    kind: EventKind
+    role: Role
     text: str | None = None
     exercise: str | None = None
     set: int | None = None
@@ -42,8 +97,20 @@ class Event:
     def __post_init__(self) -> None:
         if self.start_ms < 0 or self.end_ms < self.start_ms:
             raise ValueError(f"event times must satisfy 0 <= start <= end: {self}")
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown event kind {self.kind!r}")
+        try:
+            kind = EventKind(self.kind)
+        except ValueError:
+            raise ValueError(f"unknown event kind {self.kind!r} (allowed: "
+                             f"{', '.join(EventKind)})") from None
+        roles = ROLES[kind]
+        try:
+            role = roles(self.role)
+        except ValueError:
+            raise ValueError(f"{self.role!r} is not a role of a {kind} event (allowed: "
+                             f"{', '.join(roles)})") from None
+        # Strings from JSON or callers become the members: frozen, so set them directly.
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "role", role)
 
     @property
     def duration_ms(self) -> int:
@@ -98,9 +165,11 @@ class Timeline:
         )
 
     def speech(self) -> tuple[Event, ...]:
-        return tuple(e for e in self.events if e.kind == "speech")
+        return tuple(e for e in self.events if e.kind == EventKind.SPEECH)
 
-    def markers(self, role: str | None = None) -> tuple[Event, ...]:
+    def markers(self, role: MarkerRole | str | None = None) -> tuple[Event, ...]:
+        """The chapter markers, or those of one role (a MarkerRole or its string)."""
         return tuple(
-            e for e in self.events if e.kind == "marker" and (role is None or e.role == role)
+            e for e in self.events
+            if e.kind == EventKind.MARKER and (role is None or e.role == role)
         )

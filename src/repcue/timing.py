@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from repcue.errors import ContentError, did_you_mean
+from repcue.durations import FORMS, parse_seconds, seconds_text
+from repcue.errors import ContentError, did_you_mean, toml_value
 from repcue.model import TEMPO_ORDER, Phase, PresetMode, Sides, Tempo, Verbosity
 
 
@@ -58,6 +59,13 @@ class Layer:
     origin: str = ""
 
 
+def _shown(value: Any) -> str:
+    """A bad value as the user wrote it: ``20m``, ``true``, ``"two words"``."""
+    if isinstance(value, str) and value.strip() and not any(c.isspace() for c in value):
+        return value
+    return toml_value(value)
+
+
 class _Invalid(Exception):
     """A value a knob's parser refused; carries what is allowed."""
 
@@ -68,19 +76,21 @@ class _Invalid(Exception):
 
 
 def _seconds_ms(low: float, high: float) -> Callable[[Any], int]:
-    allowed = f"a number of seconds from {low:g} to {high:g}"
+    allowed = f"{seconds_text(low)} to {seconds_text(high)}, written {FORMS}"
 
     def parse(value: Any) -> int:
         if isinstance(value, str):
             try:
-                value = float(value)
+                seconds = parse_seconds(value)
             except ValueError:
-                raise _Invalid(f"{value!r} is not a number", allowed) from None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _Invalid(f"{value!r} is not a number", allowed)
-        if not math.isfinite(value) or not low <= value <= high:
-            raise _Invalid(f"{value!r} is out of range", allowed)
-        return round(value * 1000)
+                raise _Invalid(f"{_shown(value)} is not a duration", allowed) from None
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = value
+        else:
+            raise _Invalid(f"{_shown(value)} is not a duration", allowed)
+        if not math.isfinite(seconds) or not low <= seconds <= high:
+            raise _Invalid(f"{_shown(value)} is out of range", allowed)
+        return round(seconds * 1000)
 
     return parse
 
@@ -89,12 +99,13 @@ def _whole(low: int, high: int) -> Callable[[Any], int]:
     allowed = f"a whole number from {low} to {high}"
 
     def parse(value: Any) -> int:
+        shown = _shown(value)
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _Invalid(f"{value!r} is not a whole number", allowed)
+            raise _Invalid(f"{shown} is not a whole number", allowed)
         if not low <= value <= high:
-            raise _Invalid(f"{value!r} is out of range", allowed)
+            raise _Invalid(f"{shown} is out of range", allowed)
         return value
 
     return parse
@@ -105,7 +116,8 @@ def _choice(kind: type[Any], values: Sequence[str]) -> Callable[[Any], Any]:
 
     def parse(value: Any) -> Any:
         if not isinstance(value, str) or value not in values:
-            raise _Invalid(f"{value!r} is not allowed{did_you_mean(str(value), values)}", allowed)
+            raise _Invalid(f"{_shown(value)} is not allowed"
+                           f"{did_you_mean(str(value), values)}", allowed)
         return kind(value)
 
     return parse
@@ -118,17 +130,19 @@ def _flag(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.lower() in ("false", "no", "off", "0"):
         return False
-    raise _Invalid(f"{value!r} is not true or false", "true or false")
+    raise _Invalid(f"{_shown(value)} is not true or false", "true or false")
 
 
 def _tempo(value: Any) -> Tempo:
-    allowed = "E-B-C-T seconds like 3-1-1-0 (X for explosive, each 0-60)"
+    allowed = "E-B-C-T seconds like 3-1-1-0, X for explosive, each 0 to 60"
     if not isinstance(value, str):
-        raise _Invalid(f"{value!r} is not a tempo string", allowed)
+        raise _Invalid(f"{_shown(value)} is not a tempo string", allowed)
     try:
         return Tempo.parse(value)
     except ValueError as err:
-        raise _Invalid(f"{value!r}: {err}", allowed) from None
+        problem = str(err)
+        raise _Invalid(problem if problem.startswith(value.strip()) else
+                       f"{value.strip()}: {problem}", allowed) from None
 
 
 #: Knob name in files and flags -> (Timing field, parser, one-line description).
@@ -180,7 +194,11 @@ def validate_layer(layer: Layer) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for key, value in layer.values.items():
         field = f"{layer.prefix}.{key}" if layer.prefix else key
-        name, parsed_value = parse_knob(key, value, source=layer.source, field=field)
+        source = layer.source
+        if layer.origin == "command line":
+            # A flag names itself: "--rest: 20m is out of range", not "command line: rest".
+            source, field = f"--{key}", ""
+        name, parsed_value = parse_knob(key, value, source=source, field=field)
         parsed[name] = parsed_value
     return parsed
 

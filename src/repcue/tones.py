@@ -149,7 +149,7 @@ def default_palette(rate: int = MIX_RATE) -> TonePalette:
     """The built-in tones, synthesised at ``rate``."""
     if rate <= 0:
         raise AudioError(f"tone rate must be a positive number of Hz, got {rate}")
-    tones = {role: Clip(_normalised(_synthesise(role, rate)), rate) for role in TONE_ROLES}
+    tones = {role.value: Clip(_normalised(_synthesise(role, rate)), rate) for role in TONE_ROLES}
     return TonePalette(rate=rate, tones=tones)
 
 
@@ -159,7 +159,7 @@ def default_palette(rate: int = MIX_RATE) -> TonePalette:
 def _decode(path: Path, role: str, rate: int) -> Clip:
     """A user's sound file as a peak-normalised, faded mono clip at ``rate``."""
     source = str(path)
-    field = f"tones.{role}"
+    field = f"sounds.{role}"
     suffix = path.suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise ContentError(
@@ -204,7 +204,7 @@ def load_palette(overrides: Mapping[str, Path], rate: int = MIX_RATE) -> TonePal
     tones = dict(palette.tones)
     for role, path in overrides.items():
         if role not in TONE_ROLES:
-            raise ContentError(str(path), f"tones.{role}", f"unknown tone role {role!r}",
+            raise ContentError(str(path), f"sounds.{role}", f"unknown tone role {role}",
                                value=role, allowed=", ".join(TONE_ROLES))
         tones[role] = _decode(Path(path), role, rate)
     return TonePalette(rate=rate, tones=tones)

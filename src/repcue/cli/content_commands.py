@@ -18,36 +18,52 @@ from repcue.cli.options import (
 )
 from repcue.config import load_config
 from repcue.content import Library
-from repcue.errors import NotFoundError
+from repcue.errors import NotFoundError, RepcueError
 from repcue.export.safe_write import write_bytes_safely
 from repcue.model import Exercise
 from repcue.picture import picture_svg
-from repcue.plan import plan, resolve_timings
+from repcue.plan import plan
 from repcue.prepare import Request, prepare, resolve_request
 from repcue.schedule import schedule
 from repcue.settings import chain, differences, resolve_traced, resolve_workout
-from repcue.timeline import Timeline
+from repcue.timeline import MarkerRole, Timeline
 from repcue.timing import Layer, Timing
 from repcue.units import plan_time_text
-from repcue.wording import count
+from repcue.wording import DEFAULT_PRESET, count
 
 
 @click.command("list", epilog="\b\nExamples:\n  repcue list\n  repcue list --content ~/my-workouts")
 @content_option
 def list_command(content_dirs: tuple[Path, ...]) -> None:
-    """List the workouts and exercises in the library."""
+    """List the workouts and exercises in the library (a broken file is named, not fatal)."""
     library = Library.discover(content_dirs)
+    config = load_config().timing
+    broken: list[str] = []
     click.echo("Workouts:")
     for name in sorted(library.workout_files):
-        workout = library.workout(name)
-        timeline = schedule(plan(workout, resolve_timings(workout)))
+        try:
+            workout = library.workout(name)
+            timings = [r.timing for r in resolve_workout(workout, config)]
+            minutes = round(schedule(plan(workout, timings)).duration_ms / 60000)
+        except RepcueError as err:
+            broken.append(err.message)
+            click.echo(f"  {name:<20} (has errors: see below)")
+            continue
         exercises = ", ".join(dict.fromkeys(e.exercise.name for e in workout.entries))
-        click.echo(f"  {name:<20} {workout.title} (about {round(timeline.duration_ms / 60000)} "
-                   f"min): {exercises}")
+        click.echo(f"  {name:<20} {workout.title} (about {minutes} min): {exercises}")
     click.echo("Exercises:")
     for name in sorted(library.exercise_files):
-        exercise = library.exercise(name)
+        try:
+            exercise = library.exercise(name)
+        except RepcueError as err:
+            broken.append(err.message)
+            click.echo(f"  {name:<20} (has errors: see below)")
+            continue
         click.echo(f"  {name:<20} {exercise.name}: {', '.join(exercise.targets)}")
+    for message in dict.fromkeys(broken):
+        click.echo(f"Error: {message}", err=True)
+    if broken:
+        click.echo("Run repcue validate to see every problem in those files.", err=True)
 
 
 @click.command("show", epilog="\b\nExamples:\n  repcue show overhead-press\n"
@@ -62,11 +78,12 @@ def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
         ex = library.exercise(name)
         timing = resolve_traced(chain([_defaults_layer(ex)], config)).timing
         click.echo(f"{ex.name} ({ex.id})")
-        click.echo(f"  Targets:    {', '.join(ex.targets)}; stabiliser: {ex.stabiliser}")
+        base = f"; stabiliser: {ex.stabiliser}" if ex.stabiliser else ""
+        click.echo(f"  Targets:    {', '.join(ex.targets) or 'none'}{base}")
         click.echo(f"  Equipment:  {', '.join(ex.equipment) or 'none'}")
-        click.echo(f"  Why:        {ex.explanation}")
+        click.echo(f"  Why:        {ex.explanation or '(none)'}")
         _items("Set-up", ex.setup)
-        _items("Pre-set", ex.preset_cues)
+        _items("Pre-set", ex.preset_cues or [f"{DEFAULT_PRESET[0]} (default)"])
         _items("Go", [f"{p.value}: {t}" for p, t in ex.go_cues.items()])
         _items("Form", ex.form_cues)
         _items("Mistakes", ex.mistakes)
@@ -81,7 +98,8 @@ def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
             click.echo(f"  - {entry.exercise.name}: {_timing_summary(r.timing)}")
         return
     raise NotFoundError("exercise or workout", name,
-                        [*library.exercise_files, *library.workout_files])
+                        [*library.exercise_files, *library.workout_files],
+                        plural="exercises and workouts")
 
 
 def _defaults_layer(ex: Exercise) -> Layer:
@@ -89,7 +107,7 @@ def _defaults_layer(ex: Exercise) -> Layer:
 
 
 def _items(label: str, items: Sequence[str]) -> None:
-    click.echo(f"  {label + ':':<11} " + f"\n  {'':<11} ".join(items))
+    click.echo(f"  {label + ':':<11} " + (f"\n  {'':<11} ".join(items) or "(none)"))
 
 
 def _timing_summary(t: Timing) -> str:
@@ -126,9 +144,12 @@ def validate_command(paths: tuple[Path, ...], content_dirs: tuple[Path, ...]) ->
     for err in errors:
         click.echo(f"Error: {err.message}", err=True)
     if errors:
-        click.echo(f"{len(errors)} of {checked} files have errors.", err=True)
+        bad = len({err.source for err in errors})
+        click.echo(f"{count(len(errors), 'error')} in {bad} of {count(checked, 'file')}.",
+                   err=True)
         raise click.exceptions.Exit(2)
-    click.echo(f"All {checked} files are valid.")
+    click.echo(f"All {count(checked, 'file')} are valid." if checked != 1 else
+               "The file is valid.")
 
 
 @click.command("plan", epilog="\b\nExamples:\n  repcue plan back-strength\n"
@@ -193,7 +214,7 @@ def _print_table(timeline: Timeline, show_all: bool) -> None:
             click.echo(f"{plan_time_text(e.start_ms):>8}  {e.kind + ' ' + e.role:<18} {where}")
     reps = Counter((e.exercise, e.set, e.side, e.rep) for e in timeline.events
                    if e.kind == "phase")
-    sets = len(timeline.markers("set"))
+    sets = len(timeline.markers(MarkerRole.SET))
     click.echo("")
     duration = timeline.duration_ms
     click.echo(f"Duration {plan_time_text(duration)} ({duration / 60000:.1f} min), "

@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -27,6 +27,7 @@ from repcue.cli.options import (
 )
 from repcue.clip import Clip
 from repcue.content import Library
+from repcue.errors import InputError
 from repcue.export import (
     ExportOptions,
     ExportResult,
@@ -35,8 +36,8 @@ from repcue.export import (
     export_session,
     sidecar_paths,
 )
-from repcue.export.encoders import FORMATS
 from repcue.export.exporter import SessionFactory
+from repcue.export.formats import EXPORT_RATES, FORMATS, ExportFormat, format_of, known_suffixes
 from repcue.export.safe_write import prepare_destination
 from repcue.mix.gain_search import Progress
 from repcue.timeline import Timeline
@@ -99,17 +100,50 @@ def _report(result: ExportResult) -> str:
     return line
 
 
-def _format_for(output: Path | None, fmt: str | None) -> str:
-    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
-    if suffix in FORMATS:
-        if fmt is not None and fmt != suffix:
-            raise click.UsageError(f"-o {output} ends in .{suffix} but --format is {fmt}")
-        return suffix
-    return fmt or "mp3"
+def _bitrate_help() -> str:
+    offers = [f"{f.name} " + "/".join(f"{min(f.allowed_bitrates(r))}-{max(f.allowed_bitrates(r))}"
+                                      for r in EXPORT_RATES)
+              for f in FORMATS.values() if f.bitrates]
+    rates = "/".join(str(r) for r in EXPORT_RATES)
+    return (f"kbps; default 64, clear speech on a phone. Offered at {rates} Hz: "
+            f"{', '.join(offers)} (the exact list is shown if you pick another).")
 
 
-def _is_folder(output: Path) -> bool:
-    return output.is_dir() or str(output).endswith(("/", "\\")) or output.suffix == ""
+@dataclass(frozen=True)
+class Destination:
+    """Where an export goes: one named file, or a folder of NAME.SUFFIX files."""
+
+    format: ExportFormat
+    file: Path | None = None
+    folder: Path = Path(".")
+
+    def target(self, name: str) -> Path:
+        return self.file or self.folder / f"{Path(name).stem}.{self.format.suffix}"
+
+
+def destination(output: Path | None, fmt: str | None, several: bool) -> Destination:
+    """Read ``-o``: a file whose suffix is a format we write, or a folder; anything else is an
+    error naming the formats, so a name never holds audio of another format."""
+    chosen = FORMATS[fmt or "mp3"]
+    if output is None:
+        return Destination(chosen)
+    if str(output) == "-":
+        raise InputError("-o", "repcue writes audio files, not to standard output",
+                         allowed=f"a file ending in {known_suffixes()}, or a folder")
+    folder = output.is_dir() or str(output).endswith(("/", "\\"))
+    by_suffix = None if folder else format_of(output)
+    if by_suffix is None:
+        if not folder and (output.suffix or output.exists()):
+            problem = (f"{output} ends in {output.suffix}, not an audio format repcue writes"
+                       if output.suffix else f"{output} is a file with no suffix to say its format")
+            raise InputError("-o", problem,
+                             allowed=f"{known_suffixes()}, or a folder ending in /")
+        return Destination(chosen, folder=output)
+    if fmt is not None and by_suffix.name != fmt:
+        raise click.UsageError(f"-o {output} ends in {output.suffix} but --format is {fmt}")
+    if several:
+        raise click.UsageError("-o must be a folder when exporting several workouts")
+    return Destination(by_suffix, file=output)
 
 
 @click.command("export", epilog=EXAMPLES)
@@ -117,12 +151,11 @@ def _is_folder(output: Path) -> bool:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="File to write (one workout) or folder (any number). Default: here.")
 @click.option("--all", "all_workouts", is_flag=True, help="Export every workout in the library.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS),
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)),
               help="Audio format (default: from the -o suffix, else mp3).")
-@click.option("--bitrate", type=click.IntRange(8, 320), default=64, show_default=True,
-              help="kbps; mono 64 is clear speech on a phone.")
-@click.option("--sample-rate", type=click.Choice(["22050", "44100"]), default="22050",
-              show_default=True,
+@click.option("--bitrate", type=int, metavar="KBPS", help=_bitrate_help())
+@click.option("--sample-rate", type=click.Choice([str(r) for r in EXPORT_RATES]),
+              default=str(EXPORT_RATES[0]), show_default=True,
               help="Hz. 22050 is the voices' own rate and the cleanest speech at 64 kbps.")
 @click.option("--no-sidecars", is_flag=True, help="Do not write .lrc and .vtt cue files.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
@@ -136,7 +169,7 @@ def _is_folder(output: Path) -> bool:
 @music_options
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
-           bitrate: int, sample_rate: str, no_sidecars: bool, force: bool, lead_in: float,
+           bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool, lead_in: float,
            lead_in_noise: bool, jobs: int, sounds: tuple[str, ...], **kwargs: Any) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
@@ -149,19 +182,22 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
     if not names:
         raise click.UsageError("name a workout to export (see repcue list), or pass --all")
     several = len(names) > 1 or all_workouts
-    if several and output is not None and output.suffix.lower().lstrip(".") in FORMATS:
-        raise click.UsageError("-o must be a folder when exporting several workouts")
+    where = destination(output, fmt, several)
     options = ExportOptions(
-        format=_format_for(output, fmt), bitrate_kbps=bitrate, sidecars=not no_sidecars,
+        format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
         sample_rate=int(sample_rate), music=music)
+    # Every name is found (and its file read) before anything is written.
+    library = Library.discover(tuple(opts.get("content_dirs") or ()))
+    for name in names:
+        library.workout(name)
     palette = palette_for(sounds, MIX_RATE)
 
     if not several:
-        _export_one(names[0], output, options, palette, opts)
+        _export_one(names[0], where.target(names[0]), options, palette, opts)
         return
 
-    folder = output if output is not None else Path(".")
+    folder = where.folder
     # export_program refuses a name given twice, or files in the way, before any synthesis.
     # Synthesis runs one workout at a time (it already uses every core and shares a cache);
     # rendering and encoding overlap across workouts.
@@ -184,11 +220,8 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
     click.echo(f"Wrote {folder / 'workouts.m3u8'}")
 
 
-def _export_one(name: str, output: Path | None, options: ExportOptions, palette: TonePalette,
+def _export_one(name: str, target: Path, options: ExportOptions, palette: TonePalette,
                 opts: dict[str, Any]) -> None:
-    target = Path(f"{Path(name).stem}.{options.format}")
-    if output is not None:
-        target = output / target if _is_folder(output) else output
     # Refuse before synthesis, which can take a while, rather than after it.
     prepare_destination([target, *(sidecar_paths(target) if options.sidecars else ())],
                         force=options.force)

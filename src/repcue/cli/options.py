@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from repcue.config import load_config
-from repcue.errors import ContentError, InputError
+from repcue.errors import ContentError, InputError, did_you_mean
 from repcue.prepare import PreparedSession, Progress, Request, prepare
-from repcue.tones import TonePalette, default_palette, load_palette
+from repcue.tones import TONE_ROLES, TonePalette, default_palette, load_palette
 
 if TYPE_CHECKING:
     from repcue.music import MusicChoice
@@ -91,12 +91,21 @@ def with_seed(choice: MusicChoice | None, opts: dict[str, Any], workout_seed: in
 
 def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:
     """The tone palette: built-in tones, with the config's ``[sounds]`` and ``--sound`` files."""
-    overrides = {role: Path(path).expanduser() for role, path in load_config().sounds.items()}
+    config = load_config()
+    overrides = {role: Path(path).expanduser() for role, path in config.sounds.items()}
+    for role in overrides:
+        if role not in TONE_ROLES:
+            raise ContentError(str(config.path), f"sounds.{role}", f"unknown tone role {role}"
+                               f"{did_you_mean(role, TONE_ROLES)}", allowed=", ".join(TONE_ROLES))
     for item in sounds:
         role, sep, path = item.partition("=")
         if not sep or not role.strip() or not path.strip():
             raise InputError("--sound", f"{item!r} is not ROLE=FILE", value=item,
                                allowed="e.g. --sound countdown=~/beep.wav")
+        if role.strip() not in TONE_ROLES:
+            raise InputError("--sound", f"{item}: unknown tone role {role.strip()}"
+                             f"{did_you_mean(role.strip(), TONE_ROLES)}",
+                             allowed=", ".join(TONE_ROLES))
         overrides[role.strip()] = Path(path.strip()).expanduser()
     return load_palette(overrides, rate) if overrides else default_palette(rate)
 

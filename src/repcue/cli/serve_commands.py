@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +18,10 @@ from repcue.cli.options import (
     sound_option,
 )
 from repcue.content import Library
+from repcue.errors import ExitStatus
 from repcue.export import ExportOptions
 from repcue.tones import TonePalette
+from repcue.units import MIX_RATE
 
 if TYPE_CHECKING:
     from repcue.serve.episodes import Episode
@@ -108,7 +109,7 @@ def serve(names: tuple[str, ...], all_workouts: bool, host: str | None, port: in
     sock = listen(host, port)
     try:
         token, made = load_token(rotate=new_token)
-        episodes = _episodes(chosen, palette_for(sounds, 44100), opts)
+        episodes = _episodes(chosen, palette_for(sounds, MIX_RATE), opts)
         server = make_server(ServeApp(token, episodes, log=click.echo))
         root = f"http://{_url_host(host)}:{sock.getsockname()[1]}/{token}/"
         if made:
@@ -122,10 +123,9 @@ def serve(names: tuple[str, ...], all_workouts: bool, host: str | None, port: in
         try:
             server.run(sockets=[sock])
         except KeyboardInterrupt:
-            # uvicorn has shut down and re-raised the Ctrl-C; 130 is the shell's "interrupted".
-            # (sys.exit: click's non-standalone main returns an Exit's code instead of using it.)
+            # uvicorn has shut down and re-raised the Ctrl-C.
             click.echo("Stopped.")
-            sys.exit(130)
+            raise click.exceptions.Exit(ExitStatus.INTERRUPTED) from None
     finally:
         sock.close()
 

@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 
 from repcue.clip import Clip
-from repcue.errors import AudioError
-from repcue.export.encoders import WavEncoder, to_pcm16
-from repcue.export.safe_write import safe_output
-from repcue.player.devices import portaudio
+from repcue.errors import AudioError, InputError
+from repcue.export.clip_file import write_clip
+from repcue.export.formats import ExportFormat, format_of, known_suffixes
+from repcue.export.safe_write import prepare_destination
+from repcue.player.devices import pick_output, portaudio
+from repcue.resample import resample
 from repcue.speech import (
     VoiceSettings,
     cache_clear,
@@ -49,25 +51,26 @@ def voices(engine: str) -> None:
         click.echo(f"{voice.id:<{id_width}}  {voice.language:<{language_width}}  {voice.name}")
 
 
-def write_wav(path: Path, clip: Clip) -> None:
-    """Write ``clip`` as a 16-bit mono WAV at its own rate, replacing ``path`` only when whole."""
-    with safe_output(path, force=True) as pending:
-        wav = WavEncoder(pending.file, clip.rate, len(clip.samples))
-        try:
-            wav.write(to_pcm16(clip.samples))
-        finally:
-            wav.finish()
-
-
-def play_clip(clip: Clip) -> None:
-    """Play ``clip`` on the default output device and wait until it has been heard."""
+def play_clip(clip: Clip, device: str | None) -> None:
+    """Play ``clip`` on the device ``play`` would use, at that device's own rate, and wait."""
+    output = pick_output(device)  # no device: the same message play gives
+    rate = round(output.default_rate)
     sounddevice = portaudio()
     try:
-        sounddevice.play(clip.samples, clip.rate)
+        # Many devices (JACK, a lot of USB and Bluetooth ones) run at 44.1 or 48 kHz only.
+        sounddevice.play(resample(clip.samples, clip.rate, rate), rate, device=output.index)
         sounddevice.wait()
     except sounddevice.PortAudioError as error:
-        raise AudioError(f"cannot play on the default output device: {error}",
+        raise AudioError(f"cannot play on {output.name}: {error}",
                          hint="write a file instead with -o say.wav") from error
+
+
+def _output_format(output: Path) -> ExportFormat:
+    codec = format_of(output)
+    if codec is None:
+        raise InputError("-o", f"{output} does not end in the suffix of an audio format",
+                         allowed=known_suffixes())
+    return codec
 
 
 @click.command(
@@ -75,26 +78,38 @@ def play_clip(clip: Clip) -> None:
     epilog="\b\nExamples:\n"
     '  repcue say "Tailbone down. Brace."\n'
     '  repcue say "Now press." --engine pyttsx3 --voice en-us --rate 1.2\n'
-    '  repcue say "Rest." -o rest.wav',
+    '  repcue say "Rest." -o rest.wav\n'
+    '  repcue say "Now row." --device \'USB Audio\'',
 )
 @click.argument("text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a WAV file instead of playing.")
+              help="Write a file instead of playing; the suffix picks the format "
+              "(.wav, .mp3, .ogg, .m4a).")
+@click.option("--force", is_flag=True, help="Replace the -o file if it already exists.")
+@click.option("--device", help="Output device: its number or part of its name "
+              "(see repcue devices). Default: the system's default output.")
 @click.option("--engine", default="auto", show_default=True, help=ENGINE_HELP)
 @click.option("--voice", help="Voice id, name or .onnx path (see repcue voices).")
 @click.option("--rate", type=float, default=1.0, show_default=True,
               help="Speech speed: 1.0 normal, 1.2 is 20% faster.")
 @cache_dir_option
-def say(text: str, output: Path | None, engine: str, voice: str | None, rate: float,
-        cache_dir: Path | None) -> None:
+def say(text: str, output: Path | None, force: bool, device: str | None, engine: str,
+        voice: str | None, rate: float, cache_dir: Path | None) -> None:
     """Speak one phrase with the chosen voice, exactly as a cue would sound."""
+    if not any(char.isalnum() for char in text):
+        raise InputError("say", f"{text!r} has nothing to speak",
+                         allowed="words or numbers, e.g. repcue say \"Brace.\"")
     settings = VoiceSettings(engine=engine, voice=voice, rate=rate)
+    codec = None
+    if output is not None:
+        codec = _output_format(output)
+        prepare_destination([output], force=force)  # before synthesis, which takes a while
     clip = synthesize([text], settings, cache_dir=cache_dir)[text]
-    if output is None:
-        play_clip(clip)
+    if output is None or codec is None:
+        play_clip(clip, device)
         return
-    write_wav(output, clip)
-    click.echo(f"Wrote {output} ({clip.duration_ms / 1000:.2f} s, {clip.rate} Hz, "
+    written_rate = write_clip(output, clip, codec, title=text, force=force)
+    click.echo(f"Wrote {output} ({clip.duration_ms / 1000:.2f} s, {written_rate} Hz, "
                f"{resolve_engine(settings)})")
 
 

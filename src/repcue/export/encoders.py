@@ -14,9 +14,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import struct
 import subprocess
+import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,6 @@ import numpy.typing as npt
 
 from repcue.errors import AudioError
 
-FORMATS: tuple[str, ...] = ("mp3", "wav", "ogg", "m4a")
 LAME_ENCODER_DELAY = 576
 LAME_QUALITY = 5  # lameenc: 2 best .. 7 fastest; 5 is LAME's default and transparent for speech
 #: lameenc scales mono input by 0.95 (measured: -0.445 dB at every bitrate and quality);
@@ -56,7 +57,7 @@ class Encoder(Protocol):
         """Stop without completing (the caller removes the file)."""
 
 
-_BITRATES = {  # Layer III bitrate index -> kbps
+MPEG_BITRATES = {  # Layer III bitrate index -> kbps
     "mpeg1": (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
     "mpeg2": (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
 }
@@ -87,8 +88,8 @@ class FrameHeader:
         version = {3: "mpeg1", 2: "mpeg2"}.get((raw[1] >> 3) & 3)
         if raw[0] != 0xFF or (raw[1] & 0xE0) != 0xE0 or (raw[1] >> 1) & 3 != 1 or not version:
             raise AudioError("the MP3 encoder produced a stream without frame sync")
-        return cls(version, _BITRATES[version][raw[2] >> 4], _RATES[version][(raw[2] >> 2) & 3],
-                   bool((raw[2] >> 1) & 1), (raw[3] >> 6) == 3)
+        return cls(version, MPEG_BITRATES[version][raw[2] >> 4],
+                   _RATES[version][(raw[2] >> 2) & 3], bool((raw[2] >> 1) & 1), (raw[3] >> 6) == 3)
 
     @property
     def samples(self) -> int:
@@ -178,7 +179,7 @@ class Mp3Encoder:
 
     def __init__(self, out: BinaryIO, rate: int, bitrate_kbps: int) -> None:
         version = mpeg_version(rate)
-        bitrates = _BITRATES[version][1:]
+        bitrates = MPEG_BITRATES[version][1:]
         if bitrate_kbps not in bitrates:
             allowed = ", ".join(str(b) for b in bitrates)
             raise AudioError(f"mp3 bitrate {bitrate_kbps} kbps is not allowed at {rate} Hz "
@@ -250,9 +251,6 @@ class WavEncoder:
             self._wav.close()
 
 
-_FFMPEG_CODECS = {"ogg": ("libvorbis", "ogg"), "m4a": ("aac", "ipod")}
-
-
 def ffmpeg_path() -> str:
     found = shutil.which("ffmpeg")
     if found is None:
@@ -262,21 +260,34 @@ def ffmpeg_path() -> str:
 
 
 class FfmpegEncoder:
-    """Vorbis or AAC through an ffmpeg process reading 16-bit PCM on stdin."""
+    """An ffmpeg process reading 16-bit PCM on stdin: ``codec`` in ``muxer`` to ``out_path``.
 
-    def __init__(self, fmt: str, out_path: Path, rate: int, bitrate_kbps: int,
-                 metadata_path: Path | None = None) -> None:
-        codec, muxer = _FFMPEG_CODECS[fmt]
+    ``metadata`` is an FFMETADATA1 file's bytes (names, chapters); it goes to ffmpeg
+    through a temporary file that lives as long as the encoder.
+    """
+
+    def __init__(self, codec: str, muxer: str, label: str, out_path: Path, rate: int,
+                 bitrate_kbps: int, metadata: bytes | None = None) -> None:
+        self._label = label
+        self._stderr: str | None = None
+        self._metadata: Path | None = None
         command = [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostats",
                    "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
-        if metadata_path is not None:
-            command += ["-f", "ffmetadata", "-i", str(metadata_path),
+        if metadata is not None:
+            fd, name = tempfile.mkstemp(prefix="repcue-", suffix=".ffmeta")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(metadata)
+            self._metadata = Path(name)
+            command += ["-f", "ffmetadata", "-i", name,
                         "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
         command += ["-c:a", codec, "-b:a", f"{bitrate_kbps}k", "-f", muxer, "-y", str(out_path)]
-        self._fmt = fmt
-        # Own session: a Ctrl-C reaches us, and we decide what happens to ffmpeg.
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            # Own session: a Ctrl-C reaches us, and we decide what happens to ffmpeg.
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        except BaseException:
+            self._forget_metadata()
+            raise
 
     def write(self, pcm16: bytes) -> None:
         assert self._process.stdin is not None
@@ -294,7 +305,10 @@ class FfmpegEncoder:
             self._fail(stderr)
 
     def _collect(self) -> str:
-        """Wait for ffmpeg and return what it said, closing every pipe."""
+        """Wait for ffmpeg and return what it said, closing every pipe (once: abort may follow
+        a failure, and must not lose the failure's message to a read of a closed pipe)."""
+        if self._stderr is not None:
+            return self._stderr
         stderr = b""
         if self._process.stderr is not None:
             stderr = self._process.stderr.read()
@@ -303,13 +317,21 @@ class FfmpegEncoder:
         if self._process.stdin is not None:
             with contextlib.suppress(OSError):
                 self._process.stdin.close()
-        return stderr.decode(errors="replace").strip()
+        self._forget_metadata()
+        self._stderr = stderr.decode(errors="replace").strip()
+        return self._stderr
+
+    def _forget_metadata(self) -> None:
+        if self._metadata is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self._metadata.unlink()
+            self._metadata = None
 
     def _fail(self, stderr: str | None = None) -> None:
         if stderr is None:
             stderr = self._collect()
         last = stderr.splitlines()[-1] if stderr else "no message"
-        raise AudioError(f"ffmpeg could not encode {self._fmt}: {last}")
+        raise AudioError(f"ffmpeg could not encode {self._label}: {last}")
 
     def abort(self) -> None:
         if self._process.poll() is None:

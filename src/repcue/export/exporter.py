@@ -9,73 +9,45 @@ exists, so the file is written front to back, once.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from repcue.clip import Clip
-from repcue.errors import ContentError, ExportError
+from repcue.errors import ExportError, InputError
 from repcue.export import playlist, sidecars
-from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
+from repcue.export.chapters import cue_lines
 from repcue.export.cover import cover_png
-from repcue.export.encoders import (
-    FORMATS,
-    LAME_MONO_GAIN,
-    Encoder,
-    FfmpegEncoder,
-    Mp3Encoder,
-    WavEncoder,
-    to_pcm16,
-)
+from repcue.export.encoders import to_pcm16
+from repcue.export.formats import EXPORT_RATES, FORMATS, EncodeJob, ExportFormat, format_named
 from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
 from repcue.export.safe_write import (
-    PendingFile,
     prepare_destination,
     safe_output,
     write_bytes_safely,
 )
-from repcue.export.tags import TrackInfo, ffmetadata, tag_bytes
-from repcue.mix import DEFAULT_TARGET_LUFS, PCM_HEADROOM_DB, Mix, master
+from repcue.export.tags import TrackInfo
+from repcue.mix import DEFAULT_TARGET_LUFS, Mix, master
 from repcue.mix.gain_search import Progress, palette_at
 from repcue.mix.loudness import LoudnessMeter
-from repcue.render import Renderer
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
-from repcue.units import MIX_RATE, SPEECH_RATE, samples_to_ms
+from repcue.units import SPEECH_RATE, samples_to_ms
 
 if TYPE_CHECKING:
     from repcue.music import MusicBed, MusicChoice
-
-#: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
-#: voice is lost, and at 64 kbps MP3 spends twice the bits per sample (measured on Piper
-#: speech: quantisation noise pushed decoded peaks 1.6-2.4 dB over the mix at 44.1 kHz,
-#: 0.9-1.2 dB at 22.05 kHz), while render, measure and encode do half the work.
-#: 44.1 kHz is there for sounds above 11 kHz (user tones, a later music bed).
-EXPORT_RATES = (SPEECH_RATE, MIX_RATE)
-
-#: Decoded lossy audio peaks higher than what went in (quantisation noise rides on the
-#: peaks), and the renderer's limiter holds -1 dBFS. So the mix is rendered this much louder
-#: and scaled down by the same amount on the way to the encoder: loudness on target, peaks
-#: with room to grow. Measured overshoot of decoded over mix true peak, 64 kbps at 22.05 kHz:
-#: MP3 (LAME q5) +0.6 to +1.2 dB, Vorbis +1.5, AAC +1.0 (33-minute Piper and 5-minute espeak
-#: sessions); each headroom keeps about a decibel in hand over that.
-#: WAV keeps a little for the gap between the limiter's peak detector and BS.1770's.
-CODEC_HEADROOM_DB = {"mp3": 2.0, "ogg": 2.5, "m4a": 2.0, "wav": PCM_HEADROOM_DB}
 
 
 @dataclass(frozen=True)
 class ExportOptions:
     """How to write an export. Defaults suit speech on a phone: mono MP3 at 64 kbps CBR."""
 
-    format: str = "mp3"  # mp3 | wav | ogg | m4a
-    bitrate_kbps: int = 64
+    format: str = "mp3"  # a name in formats.FORMATS
+    bitrate_kbps: int | None = None  # None: the format's default (64), or none for wav
     sidecars: bool = True  # .lrc + .vtt next to the file
     force: bool = False
     lead_in_ms: int = 1500  # Bluetooth earbuds wake up before the first word
@@ -90,21 +62,21 @@ class ExportOptions:
 
     def __post_init__(self) -> None:
         if self.sample_rate not in EXPORT_RATES:
-            raise ContentError("export", "sample rate", f"{self.sample_rate} Hz is not offered",
-                               value=self.sample_rate,
-                               allowed=", ".join(str(r) for r in EXPORT_RATES))
-        if self.format not in FORMATS:
-            raise ContentError("export", "format", f"unknown format {self.format!r}",
-                               value=self.format, allowed=", ".join(FORMATS))
-        if not 8 <= self.bitrate_kbps <= 320:
-            raise ContentError("export", "bitrate", f"{self.bitrate_kbps} kbps is out of range",
-                               value=self.bitrate_kbps, allowed="8 to 320")
+            raise InputError("--sample-rate", f"{self.sample_rate} Hz is not offered",
+                             value=self.sample_rate,
+                             allowed=", ".join(str(r) for r in EXPORT_RATES))
+        # Refused here, before any synthesis, rather than by the encoder halfway through.
+        format_named(self.format).check_bitrate(self.sample_rate, self.bitrate_kbps)
         if not 0 <= self.lead_in_ms <= 30_000:
-            raise ContentError("export", "lead-in", f"{self.lead_in_ms} ms is out of range",
-                               value=self.lead_in_ms, allowed="0 to 30 seconds")
+            raise InputError("--lead-in", f"{self.lead_in_ms} ms is out of range",
+                             value=self.lead_in_ms, allowed="0 to 30 seconds")
         if not -40.0 <= self.target_lufs <= -5.0:
-            raise ContentError("export", "target_lufs", f"{self.target_lufs} LUFS is out of range",
-                               value=self.target_lufs, allowed="-40 to -5")
+            raise InputError("export", f"target {self.target_lufs} LUFS is out of range",
+                             value=self.target_lufs, allowed="-40 to -5")
+
+    @property
+    def codec(self) -> ExportFormat:
+        return FORMATS[self.format]
 
 
 @dataclass(frozen=True)
@@ -128,39 +100,12 @@ def sidecar_paths(path: Path) -> tuple[Path, Path]:
     return path.with_suffix(".lrc"), path.with_suffix(".vtt")
 
 
-def _open_encoder(pending: PendingFile, options: ExportOptions, renderer: Renderer,
-                  info: TrackInfo, file_chapters: Sequence[Chapter], cues: Sequence[CueLine],
-                  metadata_file: Path | None) -> Encoder:
-    if options.format == "mp3":
-        pending.file.write(tag_bytes(info, file_chapters, cues))
-        return Mp3Encoder(pending.file, renderer.rate, options.bitrate_kbps)
-    if options.format == "wav":
-        return WavEncoder(pending.file, renderer.rate, renderer.total_samples)
-    return FfmpegEncoder(options.format, pending.temp, renderer.rate, options.bitrate_kbps,
-                         metadata_file)
-
-
-@contextlib.contextmanager
-def _metadata_file(text: str | None) -> Iterator[Path | None]:
-    if text is None:
-        yield None
-        return
-    fd, name = tempfile.mkstemp(prefix="repcue-", suffix=".ffmeta")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        yield Path(name)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
-
-
 def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
                options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
                progress: Progress | None = None) -> Mix:
     """The session mastered for ``options``: its rate, lead-in, target and codec headroom,
     and the music bed if ``options.music`` asks for one."""
-    headroom_db = CODEC_HEADROOM_DB[options.format]
+    headroom_db = options.codec.headroom_db
     mix = master(timeline, clips, palette, rate=options.sample_rate,
                  lead_in_ms=options.lead_in_ms, lead_in_noise=options.lead_in_noise,
                  target_lufs=options.target_lufs, headroom_db=headroom_db, progress=progress)
@@ -200,14 +145,14 @@ def export_session(
     path = Path(path)
     extras = sidecar_paths(path) if options.sidecars else ()
     prepare_destination([path, *extras], force=options.force)
-    if mix.headroom_db != CODEC_HEADROOM_DB[options.format]:
-        raise ExportError(f"the mix was mastered for another format than {options.format}")
+
+    codec = options.codec
+    if mix.headroom_db != codec.headroom_db:
+        raise ExportError(f"the mix was mastered for another format than {codec.name}")
     headroom_db = mix.headroom_db
     timeline = mix.timeline
     renderer = mix.renderer(block_size=mix.rate)
-    scale = mix.output_gain
-    if options.format == "mp3":
-        scale /= LAME_MONO_GAIN
+    scale = mix.output_gain * codec.pre_scale
 
     bed = _music_bed(mix)
     used = tuple(bed.used) if bed is not None else ()
@@ -215,12 +160,12 @@ def export_session(
                      cover_png(), music_credit(used))
     file_chapters = chapters_of(timeline, mix.lead_in_ms)
     cues = cue_lines(timeline, mix.lead_in_ms)
-    meta = (ffmetadata(info, file_chapters, options.format)
-            if options.format in ("ogg", "m4a") else None)
+    tag = codec.write_tag(info, file_chapters, cues) if codec.write_tag else None
+    bitrate = codec.check_bitrate(renderer.rate, options.bitrate_kbps)
     meter = LoudnessMeter(renderer.rate)
-    with _metadata_file(meta) as metadata_path, safe_output(path, force=options.force) as pending:
-        encoder = _open_encoder(pending, options, renderer, info, file_chapters, cues,
-                                metadata_path)
+    with safe_output(path, force=options.force) as pending:
+        encoder = codec.open_encoder(EncodeJob(pending, renderer.rate, bitrate,
+                                               renderer.total_samples, tag))
         try:
             # PCM conversion stays in this thread: the encoder's is the longer job.
             encoding: Stage[bytes] = Stage("encoder", encoder.write, QUEUE_CHUNKS)
@@ -287,9 +232,9 @@ def export_program(
     out_dir = Path(out_dir)
     names = [name for name, _ in items]
     if len(set(names)) != len(names):
-        raise ContentError("export", "names", "the same workout is listed twice",
-                           value=names, allowed="each workout once")
-    targets = [out_dir / f"{name}.{options.format}" for name in names]
+        raise InputError("export", "the same workout is listed twice", value=names,
+                         allowed="each workout once")
+    targets = [out_dir / f"{name}.{options.codec.suffix}" for name in names]
     playlist_path = out_dir / f"{playlist_name}.m3u8"
     every = [*targets, playlist_path]
     if options.sidecars:

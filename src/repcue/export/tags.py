@@ -133,13 +133,7 @@ def _ffmeta_escape(text: str) -> str:
     return text
 
 
-def ffmetadata(info: TrackInfo, chapters: Sequence[Chapter], fmt: str = "m4a") -> str:
-    """The same names and chapters for ffmpeg's muxers (ogg, m4a), as an FFMETADATA1 file.
-
-    ffmpeg's Ogg muxer drops [CHAPTER] sections, so for ogg the chapters go in as the
-    Vorbis comment convention (CHAPTER001=time, CHAPTER001NAME=title), which players and
-    ffprobe read back as chapters.
-    """
+def _ffmeta_names(info: TrackInfo) -> list[str]:
     lines = [";FFMETADATA1", f"title={_ffmeta_escape(info.title)}",
              f"artist={_ffmeta_escape(info.artist)}", f"album={_ffmeta_escape(info.album)}"]
     if info.track is not None:
@@ -148,12 +142,29 @@ def ffmetadata(info: TrackInfo, chapters: Sequence[Chapter], fmt: str = "m4a") -
         lines.append(f"date={_ffmeta_escape(info.date)}")
     if info.comment:
         lines.append(f"comment={_ffmeta_escape(info.comment)}")
-    if fmt == "ogg":
-        for number, chapter in enumerate(chapters, start=1):
-            lines += [f"CHAPTER{number:03d}={vtt_time(chapter.start_ms)}",
-                      f"CHAPTER{number:03d}NAME={_ffmeta_escape(chapter.title)}"]
-        return "\n".join(lines) + "\n"
+    return lines
+
+
+def mp4_ffmetadata(info: TrackInfo, chapters: Sequence[Chapter],
+                   cues: Sequence[CueLine] = ()) -> bytes:
+    """Names and chapters for ffmpeg's MP4 muxer (m4a), as an FFMETADATA1 file."""
+    lines = _ffmeta_names(info)
     for chapter in chapters:
         lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={chapter.start_ms}",
                   f"END={chapter.end_ms}", f"title={_ffmeta_escape(chapter.title)}"]
-    return "\n".join(lines) + "\n"
+    return ("\n".join(lines) + "\n").encode()
+
+
+def vorbis_ffmetadata(info: TrackInfo, chapters: Sequence[Chapter],
+                      cues: Sequence[CueLine] = ()) -> bytes:
+    """Names and chapters for ffmpeg's Ogg muxer, as an FFMETADATA1 file.
+
+    That muxer drops [CHAPTER] sections, so the chapters go in as the Vorbis comment
+    convention (CHAPTER001=time, CHAPTER001NAME=title), which players and ffprobe read
+    back as chapters.
+    """
+    lines = _ffmeta_names(info)
+    for number, chapter in enumerate(chapters, start=1):
+        lines += [f"CHAPTER{number:03d}={vtt_time(chapter.start_ms)}",
+                  f"CHAPTER{number:03d}NAME={_ffmeta_escape(chapter.title)}"]
+    return ("\n".join(lines) + "\n").encode()

@@ -22,14 +22,14 @@ ducking context), and the writing pass, which measures every sample, has the las
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from repcue.clip import Clip, Samples
 from repcue.mix.loudness import Floats, gated_loudness, k_weighted
 from repcue.render import Renderer, RenderSettings
-from repcue.timeline import Event, Timeline
+from repcue.timeline import Event, EventKind, Role, Timeline
 from repcue.tones import TonePalette
 from repcue.units import ms_to_samples
 
@@ -62,31 +62,35 @@ class Group:
 
     lead_ms: int  # silence before the first sound
     length_ms: int
-    sounds: tuple[tuple[str, str, int], ...]  # kind, clip text or tone role, start
+    sounds: tuple[tuple[EventKind, str, int], ...]  # kind, clip text or tone role, start
+    #: Each sound's role where the group was first found, to rebuild its events; not part
+    #: of what makes two groups the same sound.
+    roles: tuple[Role, ...] = field(default=(), compare=False)
 
 
 def _groups(timeline: Timeline, clips: Mapping[str, Clip],
             palette: TonePalette) -> list[tuple[int, Group]]:
     """Every group with the time (ms) of its first sound."""
-    sounds: list[tuple[int, int, str, str]] = []
+    sounds: list[tuple[int, int, EventKind, str, Role]] = []
     for event in timeline.events:
-        if event.kind == "speech" and event.text is not None and event.text in clips:
-            length, kind, key = clips[event.text].duration_ms, "speech", event.text
-        elif event.kind == "tone":
-            length, kind, key = palette.tone(event.role).duration_ms, "tone", event.role
+        if event.kind == EventKind.SPEECH and event.text is not None and event.text in clips:
+            length, key = clips[event.text].duration_ms, event.text
+        elif event.kind == EventKind.TONE:
+            length, key = palette.tone(event.role).duration_ms, str(event.role)
         else:
             continue
-        sounds.append((event.start_ms, event.start_ms + length + 1, kind, key))
+        sounds.append((event.start_ms, event.start_ms + length + 1, event.kind, key, event.role))
     sounds.sort()
     groups: list[tuple[int, Group]] = []
-    members: list[tuple[int, int, str, str]] = []
+    members: list[tuple[int, int, EventKind, str, Role]] = []
 
     def close() -> None:
         first = members[0][0]
         lead = min(MARGIN_MS, first)
         stop = min(timeline.duration_ms, max(s[1] for s in members) + MARGIN_MS)
-        placed = tuple((kind, key, start - first + lead) for start, _, kind, key in members)
-        groups.append((first, Group(lead, stop - first + lead, placed)))
+        placed = tuple((kind, key, start - first + lead) for start, _, kind, key, _ in members)
+        roles = tuple(role for *_, role in members)
+        groups.append((first, Group(lead, stop - first + lead, placed, roles)))
 
     end = 0
     for sound in sounds:
@@ -123,9 +127,8 @@ class SoundGroups:
 
     def render(self, group: Group, gain_db: float) -> Samples:
         """The group alone, as the session's renderer would mix it at ``gain_db``."""
-        events = tuple(Event(at, at, kind, key if kind == "tone" else "cue",
-                             text=key if kind == "speech" else None)
-                       for kind, key, at in group.sounds)
+        events = tuple(Event(at, at, kind, role, text=key if kind == EventKind.SPEECH else None)
+                       for (kind, key, at), role in zip(group.sounds, group.roles, strict=True))
         window = Timeline(self._timeline.workout_id, self._timeline.title, group.length_ms,
                           events)
         renderer = Renderer(window, self._clips, self._palette,

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 
 from repcue.player.clock import Clock
 from repcue.player.controls import HELP
-from repcue.timeline import Event, Timeline
+from repcue.timeline import Event, MarkerRole, Timeline
 from repcue.units import position_text
 
 if TYPE_CHECKING:  # rich loads with the live view only: every repcue command imports this module
@@ -54,13 +54,13 @@ class Guide:
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
-        self._exercises = list(timeline.markers("exercise"))
+        self._exercises = list(timeline.markers(MarkerRole.EXERCISE))
         self._exercise_starts = [m.start_ms for m in self._exercises]
         self._names = {m.exercise: m.text or m.exercise for m in self._exercises}
         self._chapters = [m for m in timeline.markers() if m.role in ("set", "rest")]
         self._chapter_starts = [m.start_ms for m in self._chapters]
         self._sets: dict[str | None, int] = {}
-        for m in timeline.markers("set"):
+        for m in timeline.markers(MarkerRole.SET):
             self._sets[m.exercise] = max(self._sets.get(m.exercise, 0), m.set or 0)
         self._speech = list(timeline.speech())
         self._speech_starts = [e.start_ms for e in self._speech]

@@ -10,8 +10,9 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from repcue.durations import parse_ms
 from repcue.errors import InputError, NotFoundError
-from repcue.timeline import Timeline
+from repcue.timeline import MarkerRole, Timeline
 from repcue.units import ms_to_samples, position_text
 
 #: Pressing "back" this soon after a set started goes to the set before, like a music player.
@@ -32,9 +33,9 @@ class Course:
 
     @classmethod
     def of(cls, timeline: Timeline, sample_at: Callable[[int], int], rate: int) -> Course:
-        sets = sorted({sample_at(m.start_ms) for m in timeline.markers("set")})
+        sets = sorted({sample_at(m.start_ms) for m in timeline.markers(MarkerRole.SET)})
         rests = tuple(
-            (sample_at(m.start_ms), sample_at(m.end_ms)) for m in timeline.markers("rest")
+            (sample_at(m.start_ms), sample_at(m.end_ms)) for m in timeline.markers(MarkerRole.REST)
         )
         sounding = tuple(
             sorted(
@@ -43,7 +44,7 @@ class Course:
                 if e.kind in ("speech", "tone")
             )
         )
-        exercises = sorted({sample_at(m.start_ms) for m in timeline.markers("exercise")})
+        exercises = sorted({sample_at(m.start_ms) for m in timeline.markers(MarkerRole.EXERCISE)})
         return cls(rate, tuple(sets), tuple(sorted(rests)), sounding, tuple(exercises))
 
     def next_set(self, position: int) -> int | None:
@@ -97,26 +98,33 @@ class Course:
 
 
 def start_ms(timeline: Timeline, spec: str) -> int:
-    """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time ``[h:]mm:ss``."""
-    parts = spec.strip().split(":")
-    if all(p.strip().isdigit() for p in parts) and 2 <= len(parts) <= 3:
-        seconds = 0
-        for p in parts:
-            seconds = seconds * 60 + int(p)
-        ms = seconds * 1000
+    """Timeline ms for ``--start-at``: ``EXERCISE``, ``EXERCISE:SET`` or a time (``07:18.5``)."""
+    exercises = {m.exercise: m for m in timeline.markers(MarkerRole.EXERCISE) if m.exercise}
+    ms = None if spec.strip().partition(":")[0] in exercises else _time_ms(spec)
+    if ms is not None:
         if ms >= timeline.duration_ms:
             raise InputError("--start-at", f"{spec} is past the end of the session",
                              value=spec, allowed=f"before {position_text(timeline.duration_ms)}")
         return ms
     exercise, _, set_text = spec.strip().partition(":")
-    exercises = {m.exercise: m for m in timeline.markers("exercise") if m.exercise}
     if exercise not in exercises:
-        raise NotFoundError("exercise in this session", exercise, exercises)
+        raise NotFoundError("exercise in this session", exercise, exercises,
+                            plural="exercises in this session")
     if not set_text:
         return exercises[exercise].start_ms
-    sets = {m.set: m for m in timeline.markers("set") if m.exercise == exercise}
+    sets = {m.set: m for m in timeline.markers(MarkerRole.SET) if m.exercise == exercise}
     if not set_text.isdigit() or int(set_text) not in sets:
         known = sorted(s for s in sets if s is not None)
         raise InputError("--start-at", f"{exercise} has no set {set_text!r}", value=set_text,
                            allowed=", ".join(map(str, known)) or "none")
     return sets[int(set_text)].start_ms
+
+
+def _time_ms(spec: str) -> int | None:
+    """``07:18.5``, ``1:02:03``, ``90s`` or ``2m`` as ms; None when it is not a time."""
+    if not spec.strip()[:1].isdigit():
+        return None
+    try:
+        return parse_ms(spec)
+    except ValueError:
+        return None

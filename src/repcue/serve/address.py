@@ -7,6 +7,7 @@ import errno
 import ipaddress
 import socket
 
+from repcue.errors import InputError
 from repcue.serve import ServeError
 
 #: A documentation address (RFC 5737): connecting a UDP socket to it sends nothing, but makes
@@ -78,8 +79,8 @@ def listen(host: str, port: int) -> socket.socket:
                              ) from exc
         if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(
                 exc, socket.gaierror):
-            raise ServeError(f"--host {host} is not an address of this computer",
-                             hint="leave --host out to use the LAN address") from exc
+            raise InputError("--host", f"{host} is not an address of this computer",
+                             value=host, hint="leave --host out to use the LAN address") from exc
         if exc.errno == errno.EACCES:
             raise ServeError(f"port {port} needs administrator rights",
                              hint="use a port above 1023, e.g. --port 8765") from exc

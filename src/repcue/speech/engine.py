@@ -141,7 +141,7 @@ def engine_path(name: str) -> str:
     plugins = _entry_points()
     if name in plugins:
         return plugins[name]
-    known = engine_names()
+    known = ["auto", *engine_names()]
     raise UnknownEngineError(
         f"no speech engine named {name!r}{did_you_mean(name, known)} (known: {', '.join(known)})"
     )
