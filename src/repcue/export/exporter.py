@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from repcue.clip import Clip
 from repcue.errors import ExportError, InputError
 from repcue.export import playlist, sidecars
+from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
-from repcue.export.chapters import cue_lines
 from repcue.export.cover import cover_png
 from repcue.export.encoders import to_pcm16
 from repcue.export.formats import EXPORT_RATES, FORMATS, EncodeJob, ExportFormat, format_named
@@ -188,29 +188,32 @@ def export_session(
             raise
         finally:
             if bed is not None:
-                bed.close()
+                bed.close()  # its files and ffmpeg processes; the bed reopens them if asked
 
-    written: list[Path] = []
-    if options.sidecars:
-        duration_ms = samples_to_ms(renderer.total_samples, renderer.rate)
-        lrc_path, vtt_path = sidecar_paths(path)
-        write_bytes_safely(lrc_path, sidecars.lrc(info.title, info.artist, info.album,
-                                                  duration_ms, cues, info.comment).encode(),
-                           force=True)
-        write_bytes_safely(vtt_path, sidecars.vtt(info.title, cues, file_chapters).encode(),
-                           force=True)
-        written = [lrc_path, vtt_path]
+    written = (_write_sidecars(path, info, cues, file_chapters,
+                               samples_to_ms(renderer.total_samples, renderer.rate))
+               if options.sidecars else ())
     return ExportResult(
         path=path,
         duration_ms=mix.lead_in_ms + timeline.duration_ms,
         lufs=meter.integrated_lufs - headroom_db,
         true_peak_dbtp=meter.true_peak_dbtp - headroom_db,
         bytes=path.stat().st_size,
-        sidecars=tuple(written),
+        sidecars=written,
         title=timeline.title,
         music=used,
         warnings=tuple(bed.warnings) if bed is not None else (),
     )
+
+
+def _write_sidecars(path: Path, info: TrackInfo, cues: Sequence[CueLine],
+                    file_chapters: Sequence[Chapter], duration_ms: int) -> tuple[Path, Path]:
+    lrc_path, vtt_path = sidecar_paths(path)
+    write_bytes_safely(lrc_path, sidecars.lrc(info.title, info.artist, info.album, duration_ms,
+                                              cues, info.comment).encode(), force=True)
+    write_bytes_safely(vtt_path, sidecars.vtt(info.title, cues, file_chapters).encode(),
+                       force=True)
+    return lrc_path, vtt_path
 
 
 SessionFactory = Callable[[], tuple[Timeline, Mapping[str, Clip]]]
