@@ -54,10 +54,10 @@ def synthetic(minutes: float) -> tuple[Timeline, Mapping[str, Clip]]:
         names.append(f"{EXERCISES[len(names) % len(EXERCISES)]} {len(names) // 8 + 1}")
 
 
-def real(name: str, engine: str, **overrides: object) -> tuple[Timeline, Mapping[str, Clip]]:
-    from repcue.cli.options import load_session
+def real(name: str, engine: str) -> tuple[Timeline, Mapping[str, Clip]]:
+    from repcue.cli.options import SessionOptions
 
-    session = load_session(name, engine=engine, **overrides)
+    session = SessionOptions(engine=engine).prepare(name)
     return session.timeline, session.clips
 
 

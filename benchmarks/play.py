@@ -68,7 +68,7 @@ def main() -> None:
     try:
         # PortAudio lists JACK only if the server runs when sounddevice is first imported.
         t_import = time.perf_counter()
-        from repcue.cli.options import load_session
+        from repcue.cli.options import SessionOptions
         from repcue.mix import master
         from repcue.player.clock import WallClock
         from repcue.player.controls import Command, ScriptedControls
@@ -81,9 +81,9 @@ def main() -> None:
         from repcue.units import MIX_RATE
         import_s = time.perf_counter() - t_import
 
-        opts = {"engine": args.engine} if args.engine else {}
+        asked = SessionOptions(engine=args.engine or None)
         warm = time.perf_counter()
-        warmed = load_session(args.workout, **opts)  # fills the speech cache if it is cold
+        warmed = asked.prepare(args.workout)  # fills the speech cache if it is cold
         # ... and remembers the session's level, as a first `repcue play` of it would.
         level_start = time.perf_counter()
         master(warmed.timeline, warmed.clips, default_palette(MIX_RATE), lead_in_ms=1500,
@@ -103,7 +103,7 @@ def main() -> None:
         sink = SoundDeviceSink(device.index, MIX_RATE, channels=device.channels)
         with ThreadPoolExecutor(1) as pool:
             opening = pool.submit(sink.open)
-            session = load_session(args.workout, **opts)
+            session = asked.prepare(args.workout)
             loaded = time.monotonic() - t0
             opening.result()
             opened = time.monotonic() - t0

@@ -95,3 +95,32 @@ def test_as_a_user_runs_it_a_runtime_failure_exits_1() -> None:
     assert done.returncode == ExitStatus.FAILURE, done.stderr
     assert done.stderr.startswith("Error: ")
     assert "Traceback" not in done.stderr
+
+
+TAKES = "--content takes the folder that holds exercises/ and workouts/"
+
+
+@pytest.mark.parametrize(("layout", "given", "message", "hint"), [
+    (None, "nowhere", "nowhere does not exist", TAKES),
+    ("file", "afile", "afile is a file, not a folder", TAKES),
+    ("empty", "mydir", "mydir has no exercises/ or workouts/ folder",
+     "a content folder holds exercises/*.toml and workouts/*.toml"),
+    ("workouts", "mydir/workouts", "mydir/workouts has no exercises/ or workouts/ folder",
+     "point --content at {root}/mydir, the folder that holds exercises/ and workouts/"),
+])
+def test_a_content_folder_that_is_not_one_exits_2_naming_it(
+        layout: str | None, given: str, message: str, hint: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    if layout == "file":
+        (tmp_path / "afile").write_text("")
+    elif layout == "empty":
+        (tmp_path / "mydir").mkdir()
+    elif layout == "workouts":
+        (tmp_path / "mydir" / "workouts").mkdir(parents=True)
+        (tmp_path / "mydir" / "workouts" / "legs.toml").write_text('title = "Legs"\n')
+    for command in (["plan", "activation", "--estimate"], ["list"], ["validate"]):
+        code, _, err = run_main([*command, "--content", given], capsys)
+        assert code == ExitStatus.BAD_INPUT, command
+        assert err == (f"Error: --content: {message} "
+                       f"(hint: {hint.format(root=tmp_path.resolve())})\n"), command

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import mutagen
@@ -145,3 +148,52 @@ def test_say_plays_on_a_44k_only_device_chosen_with_device(jack_server: dict[str
         capture_output=True, text=True, env={**jack_server, "PYTHONPATH": str(ROOT / "src")},
         timeout=120)
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
+
+
+@pytest.mark.speech
+@pytest.mark.slow
+def test_exported_chapters_tile_the_file_and_the_vtt_lists_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "a.mp3"
+    code, _, err = run_main(["export", "activation", "-o", str(out), "--engine", "pyttsx3",
+                             "--lead-in", "2"], capsys)
+    assert code == ExitStatus.OK, err
+    audio = mutagen.File(out)
+    assert audio is not None and audio.tags is not None
+    toc = audio.tags.getall("CTOC")[0]
+    chaps = {c.element_id: c for c in audio.tags.getall("CHAP")}
+    listed = [chaps[i] for i in toc.child_element_ids]  # what a phone shows, in its order
+    spans = [(c.start_time, c.end_time) for c in listed]
+    assert spans[0][0] == 0
+    ends, next_starts = [end for _, end in spans[:-1]], [start for start, _ in spans[1:]]
+    assert ends == next_starts  # in order, no gap, no overlap
+    assert all(start < end for start, end in spans)
+    assert abs(spans[-1][1] - audio.info.length * 1000) < 100  # to the end of the file
+    titles = [c.sub_frames["TIT2"].text[0] for c in listed]
+    assert titles[0] == "Intro"
+    sets = [t for t in titles if " — set " in t]
+    assert sets and all(t.startswith("Pelvic tilt drill — set ") for t in sets)
+    note = out.with_suffix(".vtt").read_text().split("\n\n")[1].splitlines()
+    assert note[0] == "NOTE chapters"
+    assert [line.split(" ", 1)[1] for line in note[1:]] == titles
+
+
+@pytest.mark.speech
+@pytest.mark.slow
+def test_closing_the_terminal_mid_export_leaves_nothing_half_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "repcue", "export", "back-strength", "-o", f"{out}/",
+         "--engine", "pyttsx3"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    deadline = time.monotonic() + 300
+    while not list(out.glob(".*.repcue-part")) and process.poll() is None:
+        assert time.monotonic() < deadline, "the export never started writing"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGHUP)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGHUP, err
+    assert "Traceback" not in err
+    assert list(out.iterdir()) == []

@@ -87,3 +87,9 @@ def test_start_at_takes_tenths_of_a_second(alsa_null: dict[str, str]) -> None:
                               text=True, timeout=180, stdin=subprocess.DEVNULL)
     assert near_end.returncode == 0, near_end.stderr
     assert "from 05:18" in near_end.stderr.splitlines()[0]
+
+
+def test_a_flag_is_named_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_main(["plan", "activation", "--estimate", "--setup-time", "7x"], capsys)
+    assert code == 2
+    assert err.startswith("Error: --setup-time: 7x is not a duration (allowed: 0 s to 1 min")

@@ -65,14 +65,15 @@ def test_mp3_lasts_the_timeline_plus_the_lead_in(mp3: ExportResult, session: tup
 def test_mp3_chapters_read_back_in_time_order(mp3: ExportResult, session: tuple) -> None:
     timeline, _ = session
     expected = chapters(timeline, LEAD_IN)
-    assert len(expected) == 2 + 2 + 4  # two exercises; squat sets; row sets per side
+    assert len(expected) == 1 + 2 + 2 + 4  # intro; two exercises; squat sets; row sets per side
     tag = mutagen.id3.ID3(mp3.path)
     by_id = {c.element_id: c for c in tag.getall("CHAP")}
     order = tag.getall("CTOC")[0].child_element_ids
     got = [(by_id[i].start_time, by_id[i].end_time, str(by_id[i].sub_frames["TIT2"]))
            for i in order]
     assert got == [(c.start_ms, c.end_ms, c.title) for c in expected]
-    assert got[1][2] == "Kettlebell squat — set 1 of 2"
+    assert got[0][:2] == (0, expected[1].start_ms) and got[1][2] == "Kettlebell squat"
+    assert got[2][2] == "Kettlebell squat — set 1 of 2"
     assert got[-1][2] == "Dumbbell row — set 2 of 2 (right)"
     # The raw frames are in time order too (players list CHAPs in file order).
     head = mp3.path.read_bytes()[:200_000]

@@ -66,3 +66,15 @@ def test_seconds_are_shown_as_typed(config: Path, capsys: pytest.CaptureFixture[
     assert code == 2
     assert "the top pause is 70 s, longer than 60 s" in err
     assert "_ms" not in err and "60000" not in err
+
+
+@pytest.mark.parametrize(("voice", "shown"), [
+    ("rate = true", "voice.rate: true is not allowed"),
+    ("engine = false", "voice.engine: false is not allowed"),
+])
+def test_config_voice_values_are_toml(voice: str, shown: str, config: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    config.write_text(f"[voice]\n{voice}\n")
+    code, _, err = run_main(["plan", "activation", "--estimate"], capsys)
+    assert code == 2
+    assert shown in err

@@ -278,9 +278,10 @@ def test_missing_speech_clip_is_an_error(palette: TonePalette) -> None:
         Renderer(tl, {}, palette)
 
 
-def test_unknown_tone_role_is_an_error(palette: TonePalette) -> None:
-    with pytest.raises(AudioError, match="no tone for role 'gong'"):
-        Renderer(timeline(1_000, tone(0, "gong")), {}, palette)
+def test_a_palette_without_the_tone_is_an_error() -> None:
+    quiet = TonePalette(RATE, {})
+    with pytest.raises(AudioError, match="no tone for role 'start'"):
+        Renderer(timeline(1_000, tone(0, "start")), {}, quiet)
 
 
 def test_bad_settings_and_ranges(palette: TonePalette) -> None:

@@ -105,6 +105,16 @@ def test_random_ranges_return_the_file_bytes(served: tuple[str, list[str]],
         assert got.status_code == 206 and got.content == data[start:end + 1]
 
 
+def test_head_of_a_built_answer_has_no_body(served: tuple[str, list[str]],
+                                             client: httpx.Client) -> None:
+    root, _ = served
+    for path in ("feed.xml", "", "w/row-day/", "media/row-day.chapters.json"):
+        whole = client.get(root + path)
+        head = client.head(root + path)
+        assert head.status_code == 200 and head.content == b"", path
+        assert head.headers["content-type"] == whole.headers["content-type"], path
+
+
 def test_small_answers_revalidate_by_etag(served: tuple[str, list[str]],
                                           client: httpx.Client) -> None:
     root, _ = served

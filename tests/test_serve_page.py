@@ -147,6 +147,13 @@ def test_the_workout_page_follows_the_audio(browser: Any, root: str,
         wait_for(lambda text=text: browser.find_element("id", "cue").text == text,
                  f"the cue {text!r}")
 
+    # In a gap between cues the last cue said stays on screen, dimmed.
+    gap = next((a[1], b[0], a[2]) for a, b in zip(cues, cues[1:], strict=False)
+               if b[0] - a[1] > 1.0)
+    js(browser, f"{audio}.currentTime = arguments[0]", (gap[0] + gap[1]) / 2)
+    wait_for(lambda: browser.find_element("id", "cue").text == gap[2] and "past" in
+             browser.find_element("id", "cue").get_attribute("class"), "the last cue, dimmed")
+
     # Next set lands on the next set's chapter, twice; previous set goes back.
     sets = [c.start_ms / 1000 for c in episode.chapters if c.level == 1]
     js(browser, f"{audio}.currentTime = 0")

@@ -79,7 +79,7 @@ def test_cache_info_and_clear(tmp_path: Path) -> None:
     assert info.output.splitlines()[0].split() == ["Clips:", "1"]
     assert info.output.splitlines()[2] == f"Location: {clips}"
     cleared = runner.invoke(cache, ["clear", "--cache-dir", clips])
-    assert cleared.output == f"Removed 1 clips from {clips}\n"
+    assert cleared.output == f"Removed 1 clip from {clips}\n"
     again = runner.invoke(cache, ["info"], env={"REPCUE_CACHE": clips})
     assert again.output.splitlines()[:2] == ["Clips:    0", "Size:     0.0 MB"]
 

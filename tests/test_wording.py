@@ -6,11 +6,13 @@ import json
 import re
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli_support import run_main
 from repcue import wording
+from repcue.cli import cli
 from repcue.content import Library
 from repcue.plan import plan, resolve_timings
 from repcue.prepare import Request, build_plan
@@ -107,6 +109,14 @@ def test_no_one_beside_a_plural(sets: int, reps: int, hold: str, rest: str, verb
                                 sides: str) -> None:
     for text in _activation(sets, reps, hold, rest, verbosity, sides):
         assert not ONE_WITH_PLURAL.search(text), text
+    # The table a lifter reads: every spoken line, the totals, the warnings, the settings.
+    shown = CliRunner().invoke(cli, [
+        "plan", "activation", "--estimate", "--sets", str(sets), "--reps", str(reps),
+        "--rest", rest, "--verbosity", verbosity, "--set", f"pelvic-tilt-drill.hold={hold}",
+        "--set", f"pelvic-tilt-drill.sides={sides}"])
+    assert shown.exit_code == 0, shown.output
+    for line in shown.output.splitlines():
+        assert not ONE_WITH_PLURAL.search(line), line
 
 
 def test_the_pattern_catches_the_old_slips() -> None:

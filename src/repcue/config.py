@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from repcue.errors import ContentError, did_you_mean
+from repcue.errors import ContentError, did_you_mean, toml_value
 from repcue.timing import Layer, validate_layer
 
 VOICE_KEYS = ("engine", "voice", "rate")
@@ -75,14 +75,14 @@ def load_config(path: Path | None = None) -> Config:
                                f"{did_you_mean(key, VOICE_KEYS)}", allowed=", ".join(VOICE_KEYS))
         if key == "rate" and (isinstance(value, bool) or not isinstance(value, int | float)
                               or not 0.5 <= value <= 2.0):
-            raise ContentError(source, "voice.rate", f"{value!r} is not allowed",
+            raise ContentError(source, "voice.rate", f"{toml_value(value)} is not allowed",
                                allowed="a number from 0.5 to 2.0")
         if key in ("engine", "voice") and (not isinstance(value, str) or not value.strip()):
-            raise ContentError(source, f"voice.{key}", f"{value!r} is not allowed",
+            raise ContentError(source, f"voice.{key}", f"{toml_value(value)} is not allowed",
                                allowed="a non-empty string")
     for role, value in sounds.items():
         if not isinstance(value, str) or not value.strip():
-            raise ContentError(source, f"sounds.{role}", f"{value!r} is not a file path",
+            raise ContentError(source, f"sounds.{role}", f"{toml_value(value)} is not a file path",
                                allowed="a path to a WAV, MP3 or OGG file")
     _check_music(source, music)
     return Config(layer, dict(voice), path, dict(sounds), dict(music))

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 
+#: Timing knobs whose flag has another name than the key in files (``lead`` is ``--setup-time``).
+FLAG_SPELLING = {"lead": "--setup-time"}
+
 
 @dataclass(frozen=True)
 class Request:
@@ -84,8 +87,9 @@ def resolve_request(request: Request) -> tuple[Workout, list[Resolved], Timing]:
             raise ContentError("--set", exercise_id, f"{exercise_id!r} is not in {workout.id}",
                                value=exercise_id, allowed=", ".join(dict.fromkeys(ids)))
         per_exercise[exercise_id] = [Layer("--set", values, exercise_id, "--set")]
-    cli = ([Layer("command line", request.overrides, "", "command line")]
-           if request.overrides else [])
+    # One layer per flag, named as the user typed it, so a bad value names its flag.
+    cli = [Layer(FLAG_SPELLING.get(knob, f"--{knob}"), {knob: value}, "", "command line")
+           for knob, value in request.overrides.items()]
     resolved = resolve_workout(workout, config.timing, cli, per_exercise)
     return workout, resolved, resolve_session(workout, config.timing, cli)
 

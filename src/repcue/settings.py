@@ -141,7 +141,7 @@ def origin_label(layer: Layer, knob: str | None = None) -> str:
     if layer.origin in ("exercise", "workout"):
         return f"{layer.origin} {Path(layer.source).name}"
     if knob and layer.origin == "command line":
-        return f"--{knob}"
+        return layer.source if layer.source.startswith("--") else f"--{knob}"
     if layer.origin == "config":
         return "your config"
     if knob and layer.origin == "--set":

@@ -197,7 +197,8 @@ def validate_layer(layer: Layer) -> dict[str, Any]:
         source = layer.source
         if layer.origin == "command line":
             # A flag names itself: "--rest: 20m is out of range", not "command line: rest".
-            source, field = f"--{key}", ""
+            source = layer.source if layer.source.startswith("--") else f"--{key}"
+            field = ""
         name, parsed_value = parse_knob(key, value, source=source, field=field)
         parsed[name] = parsed_value
     return parsed

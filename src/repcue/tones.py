@@ -58,7 +58,7 @@ class TonePalette:
 
 
 def _no_tone(role: str) -> AudioError:
-    return AudioError(f"no tone for role {role!r} (allowed: {', '.join(TONE_ROLES)})")
+    return AudioError(f"no tone for role {str(role)!r} (allowed: {', '.join(TONE_ROLES)})")
 
 
 # --- synthesis ----------------------------------------------------------------------------

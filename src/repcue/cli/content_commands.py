@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from repcue.cli.options import (
+    SessionOptions,
     content_option,
-    pop_session_options,
-    request_from_options,
     session_options,
     synthesis_progress,
 )
@@ -165,10 +163,9 @@ def validate_command(paths: tuple[Path, ...], content_dirs: tuple[Path, ...]) ->
 @click.option("--picture", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw the session's shape as an SVG file (replaced if it exists).")
 def plan_command(name: str, as_json: bool, estimate: bool, show_all: bool,
-                 picture: Path | None, **kwargs: Any) -> None:
+                 picture: Path | None, asked: SessionOptions) -> None:
     """Show the whole session, second by second: every cue, its time and the totals."""
-    opts = pop_session_options(kwargs)
-    request = request_from_options(name, estimate=estimate, **opts)
+    request = asked.request(name, estimate=estimate)
     progress, done = (None, lambda: None) if estimate else synthesis_progress()
     try:
         session = prepare(request, progress)

@@ -10,16 +10,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from repcue.cli.options import (
-    load_session,
-    music_from_options,
+    LeadIn,
+    SessionOptions,
+    lead_in_options,
     music_options,
-    palette_for,
-    pop_session_options,
     session_options,
     sound_option,
     synthesis_progress,
@@ -44,6 +43,9 @@ from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, duration_text
 
+if TYPE_CHECKING:
+    from repcue.music import MusicChoice
+
 EXAMPLES = """\b
 Examples:
   repcue export back-strength                  # ./back-strength.mp3 (+ .lrc, .vtt)
@@ -59,13 +61,16 @@ _STAGES = {"measuring": "Measuring loudness", "correcting": "Measuring loudness"
 
 
 def terminate_cleanly() -> None:
-    """Turn SIGTERM into SystemExit, so ``finally`` blocks remove half-written files."""
+    """Turn SIGTERM and SIGHUP (the terminal closed) into SystemExit, so ``finally`` blocks
+    remove half-written files; the status is the shell's 128 + the signal's number."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, handler)
+        if hasattr(signal, "SIGHUP"):  # not on Windows
+            signal.signal(signal.SIGHUP, handler)
 
 
 @contextmanager
@@ -159,78 +164,52 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
               help="Hz. 22050 is the voices' own rate and the cleanest speech at 64 kbps.")
 @click.option("--no-sidecars", is_flag=True, help="Do not write .lrc and .vtt cue files.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
-@click.option("--lead-in", type=click.FloatRange(0, 30), default=1.5, show_default=True,
-              help="Seconds of quiet before the first sound, so Bluetooth earbuds wake up.")
-@click.option("--lead-in-noise", is_flag=True,
-              help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")
+@lead_in_options
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Workouts exported at once.")
 @sound_option
 @music_options
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
-           bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool, lead_in: float,
-           lead_in_noise: bool, jobs: int, sounds: tuple[str, ...], **kwargs: Any) -> None:
+           bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool,
+           lead_in: LeadIn, jobs: int, sounds: tuple[str, ...], asked: SessionOptions,
+           music: MusicChoice | None = None) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
-    music = music_from_options(kwargs)
-    opts = pop_session_options(kwargs)
+    library = Library.discover(asked.content_dirs)
     if all_workouts:
         if names:
             raise click.UsageError("give workout names or --all, not both")
-        names = tuple(Library.discover(tuple(opts.get("content_dirs") or ())).workout_files)
+        names = tuple(library.workout_files)
     if not names:
         raise click.UsageError("name a workout to export (see repcue list), or pass --all")
     several = len(names) > 1 or all_workouts
     where = destination(output, fmt, several)
     options = ExportOptions(
         format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
-        force=force, lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
+        force=force, lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
         sample_rate=int(sample_rate), music=music)
     # Every name is found (and its file read) before anything is written.
-    library = Library.discover(tuple(opts.get("content_dirs") or ()))
     for name in names:
         library.workout(name)
-    palette = palette_for(sounds, MIX_RATE)
-
-    if not several:
-        _export_one(names[0], where.target(names[0]), options, palette, opts)
-        return
-
-    folder = where.folder
-    # export_program refuses a name given twice, or files in the way, before any synthesis.
-    # Synthesis runs one workout at a time (it already uses every core and shares a cache);
-    # rendering and encoding overlap across workouts.
-    synthesis = threading.Lock()
-
-    def factory(name: str) -> SessionFactory:
-        def build() -> tuple[Timeline, Mapping[str, Clip]]:
-            with synthesis:
-                session = load_session(name, **opts)
-            return session.timeline, session.clips
-
-        return build
-
-    with _export_progress(f"{len(names)} workouts") as progress:
-        results = export_program([(Path(n).stem, factory(n)) for n in names], folder, palette,
-                                 options,
-                                 jobs=jobs, playlist_name="workouts", progress=progress)
-    for result in results:
-        _show(result)
-    click.echo(f"Wrote {folder / 'workouts.m3u8'}")
+    palette = asked.palette(sounds, MIX_RATE)
+    if several:
+        _export_several(names, where.folder, palette, options, jobs, asked)
+    else:
+        _export_one(names[0], where.target(names[0]), palette, options, asked)
 
 
-def _export_one(name: str, target: Path, options: ExportOptions, palette: TonePalette,
-                opts: dict[str, Any]) -> None:
+def _export_one(name: str, target: Path, palette: TonePalette, options: ExportOptions,
+                asked: SessionOptions) -> None:
     # Refuse before synthesis, which can take a while, rather than after it.
     prepare_destination([target, *(sidecar_paths(target) if options.sidecars else ())],
                         force=options.force)
     speech_progress, done = synthesis_progress()
     try:
-        session = load_session(name, progress=speech_progress, **opts)
+        session = asked.prepare(name, progress=speech_progress)
     finally:
         done()
-    options = replace(options, music=with_seed(options.music, opts, session.workout.seed))
+    options = replace(options, music=with_seed(options.music, asked.seed, session.workout.seed))
     with _export_progress(name) as progress:
         mix = export_mix(session.timeline, session.clips, palette, options, progress)
         result = export_session(mix, target, options, progress)
@@ -245,6 +224,30 @@ def _show(result: ExportResult) -> None:
                    f"({names})")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
+
+
+def _export_several(names: tuple[str, ...], folder: Path, palette: TonePalette,
+                    options: ExportOptions, jobs: int, asked: SessionOptions) -> None:
+    # export_program refuses a name given twice, or files in the way, before any synthesis.
+    # Synthesis runs one workout at a time (it already uses every core and shares a cache);
+    # rendering and encoding overlap across workouts.
+    synthesis = threading.Lock()
+
+    def factory(name: str) -> SessionFactory:
+        def build() -> tuple[Timeline, Mapping[str, Clip]]:
+            with synthesis:
+                session = asked.prepare(name)
+            return session.timeline, session.clips
+
+        return build
+
+    with _export_progress(f"{len(names)} workouts") as progress:
+        results = export_program([(Path(n).stem, factory(n)) for n in names], folder, palette,
+                                 options, jobs=jobs, playlist_name="workouts",
+                                 progress=progress)
+    for result in results:
+        _show(result)
+    click.echo(f"Wrote {folder / 'workouts.m3u8'}")
 
 
 COMMANDS = [export]

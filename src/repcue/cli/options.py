@@ -1,16 +1,17 @@
-"""Options shared by every command that builds a session (plan, export, play)."""
+"""Options shared by every command that builds a session (plan, export, play, serve)."""
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from repcue.config import load_config
+from repcue.config import Config, load_config
 from repcue.errors import ContentError, InputError, did_you_mean
 from repcue.prepare import PreparedSession, Progress, Request, prepare
 from repcue.tones import TONE_ROLES, TonePalette, default_palette, load_palette
@@ -20,17 +21,37 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: CLI flag -> timing knob name. The values are validated by the timing layer.
-TIMING_FLAGS = {
-    "tempo": "tempo", "reps": "reps", "sets": "sets", "rest": "rest", "lead": "lead",
-    "preset": "preset", "verbosity": "verbosity",
-}
+def check_content_folder(folder: Path) -> Path:
+    """A ``--content`` folder, or an InputError naming the path: never silently ignored."""
+    holds = "the folder that holds exercises/ and workouts/"
+    if not folder.exists():
+        raise InputError("--content", f"{folder} does not exist", value=folder,
+                         hint=f"--content takes {holds}")
+    if not folder.is_dir():
+        raise InputError("--content", f"{folder} is a file, not a folder", value=folder,
+                         hint=f"--content takes {holds}")
+    if not (folder / "exercises").is_dir() and not (folder / "workouts").is_dir():
+        hint = (f"point --content at {folder.resolve().parent}, {holds}"
+                if folder.resolve().name in ("exercises", "workouts")
+                else "a content folder holds exercises/*.toml and workouts/*.toml")
+        raise InputError("--content", f"{folder} has no exercises/ or workouts/ folder",
+                         value=folder, hint=hint)
+    return folder
+
+
+def _content_folders(ctx: click.Context, param: click.Parameter,
+                     folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    return tuple(check_content_folder(folder) for folder in folders)
+
+
+CONTENT_DECLS = ("--content", "content_dirs")
+CONTENT_ATTRS: dict[str, Any] = {
+    "multiple": True, "type": click.Path(path_type=Path), "callback": _content_folders,
+    "help": "Extra content folder (with exercises/ and workouts/); may repeat."}
 
 
 def content_option(f: F) -> F:
-    return click.option(
-        "--content", "content_dirs", multiple=True, type=click.Path(path_type=Path),
-        help="Extra content folder (with exercises/ and workouts/); may repeat.")(f)
+    return click.option(*CONTENT_DECLS, **CONTENT_ATTRS)(f)
 
 
 def sound_option(f: F) -> F:
@@ -41,7 +62,9 @@ def sound_option(f: F) -> F:
 
 
 def music_options(f: F) -> F:
-    """--music and its companions; the command receives them as keyword arguments."""
+    """--music and its companions, handed to the command as one ``music`` argument: what to
+    play (the flags over the config's ``[music]``), or None. The path and the first file are
+    checked here, before any speech is made."""
     options = [
         click.option("--music", type=click.Path(path_type=Path), metavar="PATH",
                      help="Your music under the voice: an audio file, a folder (name order) or "
@@ -54,44 +77,38 @@ def music_options(f: F) -> F:
         click.option("--music-duck", type=float, metavar="DB",
                      help="How much further it dips under speech (default 10)."),
     ]
+
+    @functools.wraps(f)
+    def with_music(*args: Any, music: Path | None = None, no_music: bool = False,
+                   shuffle: bool | None = None, music_level: float | None = None,
+                   music_duck: float | None = None, **kwargs: Any) -> Any:
+        from repcue.music import check_music, music_choice
+
+        config = load_config()
+        choice = music_choice(music, no_music=no_music, shuffle=shuffle, level_db=music_level,
+                              duck_db=music_duck, config=config.music,
+                              config_dir=config.path.parent if config.path else None)
+        if choice is not None:
+            check_music(choice)
+        return f(*args, music=choice, **kwargs)
+
+    wrapped: Any = with_music
     for option in reversed(options):
-        f = option(f)
-    return f
+        wrapped = option(wrapped)
+    return cast(F, wrapped)
 
 
-MUSIC_KEYS = ("music", "no_music", "shuffle", "music_level", "music_duck")
-
-
-def music_from_options(opts: dict[str, Any]) -> MusicChoice | None:
-    """Take the music options out of a command's kwargs; with the config, what to play.
-
-    The path and the first file are checked here, before any speech is made.
-    """
-    from repcue.music import check_music, music_choice
-
-    given = {k: opts.pop(k) for k in MUSIC_KEYS if k in opts}
-    config = load_config()
-    choice = music_choice(given.get("music"), no_music=bool(given.get("no_music")),
-                          shuffle=given.get("shuffle"), level_db=given.get("music_level"),
-                          duck_db=given.get("music_duck"), config=config.music,
-                          config_dir=config.path.parent if config.path else None)
-    if choice is not None:
-        check_music(choice)
-    return choice
-
-
-def with_seed(choice: MusicChoice | None, opts: dict[str, Any], workout_seed: int
+def with_seed(choice: MusicChoice | None, seed: int | None, workout_seed: int
               ) -> MusicChoice | None:
     """The choice with the session's seed (--seed, else the workout's), for --shuffle."""
     if choice is None:
         return None
-    seed = opts.get("seed")
-    return replace(choice, seed=workout_seed if seed is None else int(seed))
+    return replace(choice, seed=workout_seed if seed is None else seed)
 
 
-def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:
+def palette_for(sounds: tuple[str, ...], rate: int, config: Config | None = None) -> TonePalette:
     """The tone palette: built-in tones, with the config's ``[sounds]`` and ``--sound`` files."""
-    config = load_config()
+    config = config if config is not None else load_config()
     overrides = {role: Path(path).expanduser() for role, path in config.sounds.items()}
     for role in overrides:
         if role not in TONE_ROLES:
@@ -110,44 +127,118 @@ def palette_for(sounds: tuple[str, ...], rate: int) -> TonePalette:
     return load_palette(overrides, rate) if overrides else default_palette(rate)
 
 
+def _flag(*decls: str, knob: str | None = None, default: Any = None, **attrs: Any) -> Any:
+    """A SessionOptions field that is also the command-line option ``decls``.
+
+    ``knob`` names the timing knob the value overrides (validated by the timing layer).
+    """
+    return field(default=default, metadata={"decls": decls, "knob": knob,
+                                            "attrs": {"default": default, **attrs}})
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """Every option of a command that builds a session (plan, export, play, serve), typed.
+
+    Each field is its own command-line option (``session_options`` adds them all), so the
+    two cannot drift apart. The user's config is read once, here, for the whole command.
+    """
+
+    tempo: str | None = _flag("--tempo", knob="tempo",
+                              help="E-B-C-T seconds for every exercise, e.g. 3-1-1-0.")
+    reps: str | None = _flag("--reps", knob="reps", help="Reps per set for every exercise.")
+    sets: str | None = _flag("--sets", knob="sets", help="Sets for every exercise.")
+    rest: str | None = _flag("--rest", knob="rest", metavar="DURATION",
+                             help="Rest after each set: 90, 90s, 1:30 or 2m.")
+    # --lead was its first name: too close to --lead-in (quiet before the first sound).
+    lead: str | None = _flag("--setup-time", "--lead", "lead", knob="lead", metavar="DURATION",
+                             help="Time to get in position before the countdown, e.g. 5 or 5s.")
+    preset: str | None = _flag(
+        "--preset", knob="preset", metavar="MODE",
+        help="When the lower-back pre-set cue is spoken: every-rep (before each rep), every-set "
+        "(before the first rep of every set, and of each side), first-rep (before the very "
+        "first rep of each exercise only) or off.")
+    verbosity: str | None = _flag("--verbosity", knob="verbosity",
+                                  help="coach, standard, brief or minimal.")
+    count: bool | None = _flag("--count/--no-count", knob="count", help="Say the rep count.")
+    seed: int | None = _flag("--seed", type=int, help="Seed for the cue rotation.")
+    set_values: tuple[str, ...] = _flag(
+        "--set", "set_values", default=(), multiple=True, metavar="EXERCISE.KEY=VALUE",
+        help="Override one exercise, e.g. --set overhead-press.reps=6; may repeat.")
+    engine: str | None = _flag("--engine", help="Speech engine: auto, piper or pyttsx3.")
+    voice: str | None = _flag("--voice", help="Voice id, name or .onnx path (see repcue voices).")
+    rate: float | None = _flag("--rate", type=float,
+                               help="Speech speed, 1.0 normal, 1.2 faster.")
+    cache_dir: Path | None = _flag("--cache-dir", type=click.Path(path_type=Path),
+                                   help="Where synthesised speech is cached.")
+    content_dirs: tuple[Path, ...] = _flag(*CONTENT_DECLS, default=(), **CONTENT_ATTRS)
+    config: Config = field(default_factory=lambda: load_config())
+
+    def request(self, name: str, *, estimate: bool = False) -> Request:
+        """What ``prepare`` needs: the workout, the flags as override layers, the config."""
+        overrides = {spec.metadata["knob"]: getattr(self, spec.name) for spec in _OPTIONS
+                     if spec.metadata["knob"] and getattr(self, spec.name) is not None}
+        return Request(name=name, content_dirs=self.content_dirs, overrides=overrides,
+                       per_exercise=parse_set_values(self.set_values), seed=self.seed,
+                       estimate=estimate, engine=self.engine, voice=self.voice, rate=self.rate,
+                       cache_dir=self.cache_dir, config=self.config)
+
+    def prepare(self, name: str, *, estimate: bool = False,
+                progress: Progress | None = None) -> PreparedSession:
+        """Plan, speak and schedule ``name`` as the user asked."""
+        return prepare(self.request(name, estimate=estimate), progress)
+
+    def palette(self, sounds: tuple[str, ...], rate: int) -> TonePalette:
+        return palette_for(sounds, rate, self.config)
+
+
+_OPTIONS = [spec for spec in fields(SessionOptions) if "decls" in spec.metadata]
+for _spec in _OPTIONS:  # a field and its option carry one name, or the packing below breaks
+    if click.Option(_spec.metadata["decls"], **_spec.metadata["attrs"]).name != _spec.name:
+        raise TypeError(f"SessionOptions.{_spec.name}: its option has another name")
+
+
+def _packed(f: Callable[..., Any], into: str, names: Sequence[str],
+            make: Callable[..., Any]) -> Callable[..., Any]:
+    """``f`` taking ``make(**those options)`` as ``into`` instead of the options ``names``."""
+
+    @functools.wraps(f)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in names}
+        return f(*args, **{into: make(**values)}, **kwargs)
+
+    return command
+
+
 def session_options(f: F) -> F:
-    """Workout overrides plus voice options; the command receives them as keyword arguments."""
-    options = [
-        click.option("--tempo", help="E-B-C-T seconds for every exercise, e.g. 3-1-1-0."),
-        click.option("--reps", help="Reps per set for every exercise."),
-        click.option("--sets", help="Sets for every exercise."),
-        click.option("--rest", help="Seconds of rest after each set."),
-        # --lead was its first name: too close to --lead-in (quiet before the first sound).
-        click.option("--setup-time", "--lead", "lead",
-                     help="Seconds to get in position before the countdown."),
-        click.option("--preset", metavar="MODE",
-                     help="When the lower-back pre-set cue is spoken: every-rep (before each "
-                     "rep), every-set (before the first rep of every set, and of each side), "
-                     "first-rep (before the very first rep of each exercise only) or off."),
-        click.option("--verbosity", help="coach, standard, brief or minimal."),
-        click.option("--count/--no-count", default=None, help="Say the rep count."),
-        click.option("--seed", type=int, help="Seed for the cue rotation."),
-        click.option("--set", "set_values", multiple=True, metavar="EXERCISE.KEY=VALUE",
-                     help="Override one exercise, e.g. --set overhead-press.reps=6; may repeat."),
-        click.option("--engine", help="Speech engine: auto, piper or pyttsx3."),
-        click.option("--voice", help="Voice id, name or .onnx path (see repcue voices)."),
-        click.option("--rate", type=float, help="Speech speed, 1.0 normal, 1.2 faster."),
-        click.option("--cache-dir", type=click.Path(path_type=Path),
-                     help="Where synthesised speech is cached."),
-        content_option,
-    ]
-    for option in reversed(options):
-        f = option(f)
-    return f
+    """Add every SessionOptions option; the command receives them as ``asked``."""
+    command = _packed(f, "asked", [spec.name for spec in _OPTIONS], SessionOptions)
+    for spec in reversed(_OPTIONS):
+        command = click.option(*spec.metadata["decls"], **spec.metadata["attrs"])(command)
+    return cast(F, command)
 
 
-SESSION_KEYS = ("tempo", "reps", "sets", "rest", "lead", "preset", "verbosity", "count", "seed",
-                "set_values", "engine", "voice", "rate", "cache_dir", "content_dirs")
+@dataclass(frozen=True)
+class LeadIn:
+    """Quiet before the first sound, so Bluetooth earbuds are awake for the first word."""
+
+    ms: int
+    noise: bool
 
 
-def pop_session_options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Take the session options out of a command's kwargs (leaving its own)."""
-    return {k: kwargs.pop(k) for k in SESSION_KEYS if k in kwargs}
+def lead_in_options(f: F) -> F:
+    """``--lead-in`` and ``--lead-in-noise`` (play and export); the command receives a LeadIn."""
+    command = _packed(f, "lead_in", ["lead_in_seconds", "lead_in_noise"],
+                      lambda lead_in_seconds, lead_in_noise: LeadIn(round(lead_in_seconds * 1000),
+                                                                    lead_in_noise))
+    command = click.option(
+        "--lead-in-noise", is_flag=True,
+        help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")(command)
+    command = click.option(
+        "--lead-in", "lead_in_seconds", type=click.FloatRange(0, 30), default=1.5,
+        show_default=True,
+        help="Seconds of quiet before the first sound, so Bluetooth earbuds wake up.")(command)
+    return cast(F, command)
 
 
 def parse_set_values(values: tuple[str, ...]) -> dict[str, dict[str, Any]]:
@@ -160,33 +251,6 @@ def parse_set_values(values: tuple[str, ...]) -> dict[str, dict[str, Any]]:
                                value=item, allowed="e.g. --set overhead-press.reps=6")
         per.setdefault(exercise.strip(), {})[knob.strip()] = value.strip()
     return per
-
-
-def request_from_options(name: str, *, estimate: bool = False, **opts: Any) -> Request:
-    overrides: dict[str, Any] = {}
-    for flag, knob in TIMING_FLAGS.items():
-        if opts.get(flag) is not None:
-            overrides[knob] = opts[flag]
-    if opts.get("count") is not None:
-        overrides["count"] = opts["count"]
-    return Request(
-        name=name,
-        content_dirs=tuple(opts.get("content_dirs") or ()),
-        overrides=overrides,
-        per_exercise=parse_set_values(tuple(opts.get("set_values") or ())),
-        seed=opts.get("seed"),
-        estimate=estimate,
-        engine=opts.get("engine"),
-        voice=opts.get("voice"),
-        rate=opts.get("rate"),
-        cache_dir=opts.get("cache_dir"),
-    )
-
-
-def load_session(name: str, *, estimate: bool = False, progress: Progress | None = None,
-                 **opts: Any) -> PreparedSession:
-    """Build the session a command asked for (see ``session_options``)."""
-    return prepare(request_from_options(name, estimate=estimate, **opts), progress)
 
 
 def synthesis_progress() -> tuple[Progress | None, Callable[[], None]]:

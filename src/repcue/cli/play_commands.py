@@ -6,16 +6,15 @@ import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from repcue.cli.options import (
-    load_session,
-    music_from_options,
+    LeadIn,
+    SessionOptions,
+    lead_in_options,
     music_options,
-    palette_for,
-    pop_session_options,
     session_options,
     sound_option,
     synthesis_progress,
@@ -33,6 +32,9 @@ from repcue.player.playback import play as play_session
 from repcue.player.sink import SoundDeviceSink
 from repcue.speech import default_cache_dir
 from repcue.units import MIX_RATE, position_text
+
+if TYPE_CHECKING:
+    from repcue.music import MusicChoice
 
 EXAMPLES = """\b
 Examples:
@@ -98,10 +100,7 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @click.option("--bt-offset", type=click.IntRange(0, 2000), default=0, metavar="MS",
               help="Extra delay of Bluetooth earbuds; the display and the resume point "
               "follow what you hear.")
-@click.option("--lead-in", type=click.FloatRange(0, 30), default=1.5, show_default=True,
-              help="Seconds of quiet before the first sound, so Bluetooth earbuds wake up.")
-@click.option("--lead-in-noise", is_flag=True,
-              help="Fill the lead-in with very quiet noise (for earbuds that sleep on silence).")
+@lead_in_options
 @click.option("--start-at", metavar="EXERCISE[:SET]|MM:SS",
               help="Start at an exercise, one of its sets, or a time (to resume).")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
@@ -110,11 +109,9 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
-         lead_in: float, lead_in_noise: bool, start_at: str | None, quiet: bool,
-         sounds: tuple[str, ...], **kwargs: Any) -> None:
+         lead_in: LeadIn, start_at: str | None, quiet: bool, sounds: tuple[str, ...],
+         asked: SessionOptions, music: MusicChoice | None = None) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
-    music = music_from_options(kwargs)
-    opts = pop_session_options(kwargs)
     stream_latency = _latency(latency)
     output = pick_output(device)  # before synthesis: no device means nothing to wait for
     sink = SoundDeviceSink(output.index, MIX_RATE, latency=stream_latency,
@@ -124,7 +121,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
         opening = pool.submit(sink.open)
         progress, done = synthesis_progress()
         try:
-            session = load_session(name, progress=progress, **opts)
+            session = asked.prepare(name, progress=progress)
         except BaseException:
             opening.result()
             sink.close()
@@ -136,12 +133,12 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
     try:
         timeline = session.timeline
         begin = start_ms(timeline, start_at) if start_at else 0
-        palette = palette_for(sounds, MIX_RATE)
+        palette = asked.palette(sounds, MIX_RATE)
         # Live play sounds as loud as a WAV export: the same measured gain, remembered.
         mix = master(timeline, session.clips, palette, rate=MIX_RATE,
-                     lead_in_ms=round(lead_in * 1000), lead_in_noise=lead_in_noise,
-                     remember_in=opts.get("cache_dir") or default_cache_dir())
-        music = with_seed(music, opts, session.workout.seed)
+                     lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
+                     remember_in=asked.cache_dir or default_cache_dir())
+        music = with_seed(music, asked.seed, session.workout.seed)
         if music is not None:
             from repcue.music import with_music
 

@@ -5,18 +5,12 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from repcue.cli.export_commands import terminate_cleanly
-from repcue.cli.options import (
-    load_session,
-    palette_for,
-    pop_session_options,
-    session_options,
-    sound_option,
-)
+from repcue.cli.options import SessionOptions, session_options, sound_option
 from repcue.content import Library
 from repcue.errors import ExitStatus
 from repcue.export import ExportOptions
@@ -64,7 +58,7 @@ def _qr(url: str) -> str:
     return out.getvalue().rstrip("\n")
 
 
-def _episodes(chosen: list[str], palette: TonePalette, opts: dict[str, Any]) -> list[Episode]:
+def _episodes(chosen: list[str], palette: TonePalette, asked: SessionOptions) -> list[Episode]:
     """Each workout's episode: kept when its audio would not change, rendered when it would."""
     from repcue.serve.episodes import EpisodeShelf, slugs
     from repcue.serve.feed import clock as feed_clock
@@ -73,7 +67,7 @@ def _episodes(chosen: list[str], palette: TonePalette, opts: dict[str, Any]) -> 
     episodes = []
     for name, slug in slugs(chosen).items():
         started = time.monotonic()
-        session = load_session(name, **opts)
+        session = asked.prepare(name)
         episode, rendered = shelf.episode(name, slug, session.timeline, session.clips,
                                           palette, ExportOptions())
         took = f"rendered in {time.monotonic() - started:.1f} s" if rendered else "unchanged"
@@ -96,20 +90,19 @@ def _episodes(chosen: list[str], palette: TonePalette, opts: dict[str, Any]) -> 
 @sound_option
 @session_options
 def serve(names: tuple[str, ...], all_workouts: bool, host: str | None, port: int, no_qr: bool,
-          new_token: bool, sounds: tuple[str, ...], **kwargs: Any) -> None:
+          new_token: bool, sounds: tuple[str, ...], asked: SessionOptions) -> None:
     """Serve workouts to your phone: a podcast feed and a page that follows the session."""
     from repcue.serve.address import lan_address, listen
     from repcue.serve.app import ServeApp, make_server
     from repcue.serve.token import load_token
 
     terminate_cleanly()
-    opts = pop_session_options(kwargs)
-    chosen = _workout_names(names, all_workouts, tuple(opts.get("content_dirs") or ()))
+    chosen = _workout_names(names, all_workouts, asked.content_dirs)
     host = host or lan_address()
     sock = listen(host, port)
     try:
         token, made = load_token(rotate=new_token)
-        episodes = _episodes(chosen, palette_for(sounds, MIX_RATE), opts)
+        episodes = _episodes(chosen, asked.palette(sounds, MIX_RATE), asked)
         server = make_server(ServeApp(token, episodes, log=click.echo))
         root = f"http://{_url_host(host)}:{sock.getsockname()[1]}/{token}/"
         if made:

@@ -22,6 +22,7 @@ from repcue.speech import (
     resolve_engine,
     synthesize,
 )
+from repcue.wording import count
 
 ENGINE_HELP = "Speech engine: auto (piper if installed, else pyttsx3), piper, pyttsx3."
 CACHE_DIR_HELP = "Clip cache folder (default: $REPCUE_CACHE or the user cache folder)."
@@ -138,7 +139,7 @@ def cache_info_command(cache_dir: Path | None) -> None:
 def cache_clear_command(cache_dir: Path | None) -> None:
     """Delete every cached clip; they are synthesised again when next needed."""
     removed = cache_clear(cache_dir)
-    click.echo(f"Removed {removed} clips from {cache_dir or default_cache_dir()}")
+    click.echo(f"Removed {count(removed, 'clip')} from {cache_dir or default_cache_dir()}")
 
 
 COMMANDS: list[click.Command] = [voices, say, cache]

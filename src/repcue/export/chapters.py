@@ -1,8 +1,17 @@
 """Chapters and cue lines of an exported file, in file time (lead-in included).
 
-A chapter starts at each exercise marker and each set marker. An exercise runs to
-the next exercise marker (or the end); a set runs to the next set, rest or exercise
-marker. Players list them by start time, the exercise before its first set.
+Phones list chapters flat, in file order, and jump to the next one with a button, so the
+chapters tile the file: the first starts at 0, each ends where the next begins, the last
+ends with the file, and none overlap. In order:
+
+- ``Intro``: the lead-in and whatever is said before the first exercise (when nothing is,
+  the first exercise's chapter starts at 0 and holds the lead-in);
+- per exercise, its name (``Dumbbell row``): the announcement and set-up before set 1;
+- per set, ``Dumbbell row — set one of three (left)``: the set and the rest after it, so
+  "next chapter" during a rest goes to the next set, and the list stays one line a set.
+
+A chapter that would be empty (an exercise whose first set starts at once) is left out;
+the set's title names the exercise anyway. The ``.vtt`` NOTE lists these same chapters.
 """
 
 from __future__ import annotations
@@ -11,7 +20,8 @@ from dataclasses import dataclass
 
 from repcue.timeline import Event, Timeline
 
-_LEVEL = {"exercise": 0, "set": 1, "rest": 1}
+INTRO_TITLE = "Intro"
+_LEVEL = {"intro": 0, "exercise": 0, "set": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +29,7 @@ class Chapter:
     start_ms: int
     end_ms: int
     title: str
-    level: int  # 0 = exercise, 1 = set
+    level: int  # 0 = intro or exercise, 1 = set
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,28 +56,36 @@ def _set_title(exercise_name: str, marker: Event) -> str:
     return title
 
 
-def chapters(timeline: Timeline, lead_in_ms: int = 0) -> list[Chapter]:
-    """The chapters of ``timeline`` shifted by ``lead_in_ms``, sorted by start (exercise first)."""
-    markers = [m for m in timeline.markers() if m.role in _LEVEL]
-    end_of_file = timeline.duration_ms + lead_in_ms
-    found: list[Chapter] = []
+def _starts(timeline: Timeline) -> list[tuple[int, str, str]]:
+    """(timeline start, kind, title) of each exercise and set chapter."""
+    starts: list[tuple[int, str, str]] = []
     exercise_name = timeline.title
-    for i, marker in enumerate(markers):
-        level = _LEVEL[marker.role]
+    for marker in timeline.markers():
         if marker.role == "exercise":
             exercise_name = _exercise_name(marker)
-            title = exercise_name
+            starts.append((marker.start_ms, "exercise", exercise_name))
         elif marker.role == "set":
-            title = _set_title(exercise_name, marker)
-        else:
-            continue  # a rest only closes the set before it
-        end = next(
-            (m.start_ms for m in markers[i + 1:] if _LEVEL[m.role] <= level),
-            timeline.duration_ms,
-        )
-        start = marker.start_ms + lead_in_ms
-        found.append(Chapter(start, min(end + lead_in_ms, end_of_file), title, level))
-    found.sort(key=lambda c: (c.start_ms, c.level))
+            starts.append((marker.start_ms, "set", _set_title(exercise_name, marker)))
+    # An exercise before its own first set when both start at once (the empty one goes).
+    starts.sort(key=lambda s: (s[0], _LEVEL[s[1]]))
+    return starts
+
+
+def chapters(timeline: Timeline, lead_in_ms: int = 0) -> list[Chapter]:
+    """The chapters of ``timeline`` in file time: from 0 to the end, in order, no gaps."""
+    starts = [(start + lead_in_ms, kind, title) for start, kind, title in _starts(timeline)]
+    if not starts:
+        return []  # no exercise, no set: nothing to jump between
+    if starts[0][0] > lead_in_ms:  # something is said before the first exercise
+        starts.insert(0, (0, "intro", INTRO_TITLE))
+    else:  # only the lead-in's quiet: the first exercise has it
+        starts[0] = (0, *starts[0][1:])
+    end_of_file = timeline.duration_ms + lead_in_ms
+    found: list[Chapter] = []
+    for i, (start, kind, title) in enumerate(starts):
+        end = min(starts[i + 1][0] if i + 1 < len(starts) else end_of_file, end_of_file)
+        if end > start:
+            found.append(Chapter(start, end, title, _LEVEL[kind]))
     return found
 
 

@@ -16,8 +16,8 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,24 +41,32 @@ _MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 NOT_FOUND = b"Not found\n"
 
 
-@dataclass(frozen=True)
 class Asset:
-    """A small answer built once: bytes, type, and an ETag so phones can revalidate."""
+    """A small answer built on first request and kept: bytes, type, and an ETag so phones
+    can revalidate. Built lazily so the URLs are printed without drawing every page first."""
 
-    body: bytes
-    media_type: str
+    def __init__(self, make: Callable[[], bytes], media_type: str) -> None:
+        self.make = make
+        self.media_type = media_type
+
+    @cached_property
+    def body(self) -> bytes:
+        return self.make()
+
+    @cached_property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
 
     def respond(self, request: Request) -> Response:
-        etag = '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
-        headers = {"ETag": etag, "Cache-Control": "no-cache"}
-        if etag in request.headers.get("if-none-match", ""):
+        headers = {"ETag": self.etag, "Cache-Control": "no-cache"}
+        if self.etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
         return Response(self.body, media_type=self.media_type, headers=headers)
 
 
 def static_asset(name: str) -> Asset:
-    body = resources.files("repcue.serve").joinpath("static", name).read_bytes()
-    return Asset(body, _MEDIA_TYPES[name[name.rindex("."):]])
+    return Asset(resources.files("repcue.serve").joinpath("static", name).read_bytes,
+                 _MEDIA_TYPES[name[name.rindex("."):]])
 
 
 def file_answer(request: Request, path: Path, **options: Any) -> Response:
@@ -103,7 +111,7 @@ class ServeApp:
                                            media_type="text/html"),
             paths.FEED: lambda r: Response(feed_xml(self.episodes, self.base(r)),
                                            media_type="application/rss+xml"),
-            paths.COVER: Asset(cover_png(), "image/png").respond,
+            paths.COVER: Asset(cover_png, "image/png").respond,
         }
         for name in paths.STATIC:
             routes[paths.static(name)] = static_asset(name).respond
@@ -113,13 +121,14 @@ class ServeApp:
 
     def _episode_routes(self, episode: Episode) -> dict[str, Answer]:
         slug = episode.slug
-        chapters = json.dumps(chapters_document(episode), ensure_ascii=False).encode()
-        page = pages.workout(episode, self.prefix).encode()
         return {
-            paths.workout_page(slug): Asset(page, "text/html").respond,
-            paths.picture(slug): Asset(picture_svg(episode.timeline).encode(),
+            paths.workout_page(slug): Asset(
+                lambda: pages.workout(episode, self.prefix).encode(), "text/html").respond,
+            paths.picture(slug): Asset(lambda: picture_svg(episode.timeline).encode(),
                                        "image/svg+xml").respond,
-            paths.chapters(slug): Asset(chapters, "application/json").respond,
+            paths.chapters(slug): Asset(lambda: json.dumps(
+                chapters_document(episode), ensure_ascii=False).encode(),
+                "application/json").respond,
             paths.audio(slug): lambda r: file_answer(
                 r, episode.audio, media_type="audio/mpeg", filename=f"{slug}.mp3",
                 content_disposition_type="inline"),

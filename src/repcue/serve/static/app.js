@@ -48,18 +48,25 @@
     seek(sets[i - 1].start);
   }
 
-  // The cue: the track's active cue; in the gaps between cues the last one stays, dimmed.
+  // The cue: the track's active cue; in the gaps between cues the last one said stays, dimmed
+  // (also after a jump into a gap, when nothing was on screen before).
   const track = audio.querySelector("track").track;
   track.mode = "hidden";
-  track.addEventListener("cuechange", () => {
+  function showCue() {
     const active = track.activeCues;
     if (active && active.length) {
       cueText.textContent = active[active.length - 1].text;
       cueText.classList.remove("past");
-    } else {
-      cueText.classList.add("past");
+      return;
     }
-  });
+    const cues = Array.from(track.cues || []);
+    const said = lastAtOrBefore(cues, "endTime", audio.currentTime);
+    cueText.textContent = said >= 0 ? cues[said].text : "";
+    cueText.classList.add("past");
+  }
+  track.addEventListener("cuechange", showCue);
+  // A jump from one gap to another changes no active cue, so no cuechange follows it.
+  audio.addEventListener("seeked", showCue);
 
   function describe(moment) {
     if (!moment) return "Intro";
