@@ -39,10 +39,11 @@ def test_live_mix_matches_a_wav_export_and_its_gain_is_remembered(tmp_path: Path
               ExportOptions(format="wav", sample_rate=RATE, sidecars=False))
     written = decode(out, RATE)
     assert len(written) == len(heard)
-    # The export is the live mix scaled down by the WAV headroom (0.2 dB), then 16-bit.
-    assert mix.headroom_db == PCM_HEADROOM_DB
-    assert float(abs(written - heard * mix.output_gain).max()) < 2 / 32768
-    assert lufs == pytest.approx(-15.8, abs=0.5)
+    # The export is the live mix as it is, in 16 bits (32767 to full scale, decoded over
+    # 32768): nothing is taken off on the way out.
+    assert mix.headroom_db == PCM_HEADROOM_DB == 0.0
+    assert float(abs(written - heard).max()) < 2 / 32768
+    assert lufs == pytest.approx(-19.0, abs=0.3)
 
 
 def test_a_different_session_gets_its_own_gain(tmp_path: Path) -> None:

@@ -224,7 +224,7 @@ def test_limiter_keeps_every_sample_and_true_peak_under_the_ceiling(
 
 
 def test_limiter_is_a_no_op_below_threshold(palette: TonePalette) -> None:
-    clips = {"Brace.": burst(220, 800, amp=0.8)}  # -1.9 dBFS: under the -1 dBFS ceiling
+    clips = {"Brace.": burst(220, 800, amp=0.7)}  # -3.1 dBFS: under the -2 dBFS ceiling
     tl = timeline(2_000, speech(100, "Brace.", clips))
     out = render_all(Renderer(tl, clips, palette))
     at = 100 * RATE // 1000

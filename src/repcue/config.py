@@ -17,9 +17,11 @@ from repcue.errors import ContentError, did_you_mean, toml_value
 from repcue.timing import Layer, validate_layer
 
 VOICE_KEYS = ("engine", "voice", "rate")
+TOP_KEYS = ("timing", "voice", "sounds", "loudness", "music")
 #: ``[music]``: the same choices as --music, --shuffle, --music-level and --music-duck.
 MUSIC_KEYS = ("path", "shuffle", "level", "duck")
-TABLES = ("timing", "voice", "sounds", "music")
+#: Integrated loudness a session may be mastered to (LUFS), from the config or --loudness.
+LOUDNESS_RANGE = (-30.0, -10.0)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Config:
     path: Path | None = None
     #: Tone role -> the user's own sound file.
     sounds: dict[str, str] = field(default_factory=dict)
+    #: Target loudness (LUFS) for play and export; None: the built-in default.
+    loudness: float | None = None
     #: Music under the voice (see MUSIC_KEYS).
     music: dict[str, Any] = field(default_factory=dict)
 
@@ -55,10 +59,10 @@ def load_config(path: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(source, "", f"cannot be read: {err}") from None
     for key in data:
-        if key not in TABLES:
-            suggestion = did_you_mean(key, TABLES)
+        if key not in TOP_KEYS:
+            suggestion = did_you_mean(key, list(TOP_KEYS))
             raise ContentError(source, key, f"unknown key {key!r}{suggestion}",
-                               allowed=", ".join(TABLES))
+                               allowed=", ".join(TOP_KEYS))
     timing = data.get("timing", {})
     voice = data.get("voice", {})
     sounds = data.get("sounds", {})
@@ -85,7 +89,18 @@ def load_config(path: Path | None = None) -> Config:
             raise ContentError(source, f"sounds.{role}", f"{toml_value(value)} is not a file path",
                                allowed="a path to a WAV, MP3 or OGG file")
     _check_music(source, music)
-    return Config(layer, dict(voice), path, dict(sounds), dict(music))
+    return Config(layer, dict(voice), path, dict(sounds), _loudness(source, data.get("loudness")),
+                  dict(music))
+
+
+def _loudness(source: str, value: object) -> float | None:
+    low, high = LOUDNESS_RANGE
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ContentError(source, "loudness", f"{value!r} is not allowed",
+                           allowed=f"a number of LUFS from {low:g} to {high:g}, e.g. -19")
+    return float(value)
 
 
 def _check_music(source: str, music: dict[str, Any]) -> None:

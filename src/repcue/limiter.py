@@ -21,8 +21,12 @@ from repcue.clip import Samples
 from repcue.resample import upsample_phases
 from repcue.units import db_to_gain
 
-#: Where the limiter holds peaks: 1 dB under full scale leaves room for MP3 encoding overs.
-CEILING_DBFS = -1.0
+#: Where the limiter holds peaks, for every output alike: the codecs' headroom. Lossy coding
+#: adds noise that rides on the peaks; with the voice mastered so that the limiter rarely
+#: works (mix/voice.py), decoded peaks sat 0.4-0.6 dB over the mix for MP3 and Vorbis and
+#: 0.7 dB for AAC at 64 kbps (back-strength, Piper), so -2 dBFS keeps decoded files under
+#: -1 dBTP. One ceiling means one render: play, WAV and the lossy files are the same mix.
+CEILING_DBFS = -2.0
 #: True peaks can sit above the sample peaks, but not by 4 dB for real audio: a window whose
 #: sample peak is this far under the ceiling passes untouched without oversampling.
 _DETECT_MARGIN_DB = 4.0

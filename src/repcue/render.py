@@ -23,7 +23,7 @@ import numpy as np
 
 from repcue.clip import Clip, Samples
 from repcue.errors import AudioError
-from repcue.limiter import Limiter
+from repcue.limiter import CEILING_DBFS, Limiter
 from repcue.resample import resample, resampled_length
 from repcue.timeline import EventKind, Timeline
 from repcue.tones import TonePalette
@@ -56,6 +56,7 @@ class RenderSettings:
     gain_db: float = 0.0  # on the whole mix before the limiter (the loudness pass sets it)
     duck_db: float = -12.0  # tones under speech drop by this much
     tone_db: float = -14.0  # tone peak level; speech clips come pre-levelled
+    ceiling_dbfs: float = CEILING_DBFS  # where the limiter holds the peaks
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
@@ -162,7 +163,7 @@ class Renderer:
                                     * (1.0 - db_to_gain(settings.duck_db)))
         self._duck_in = _rise(max(1, ms_to_samples(DUCK_ATTACK_MS, rate)))
         self._duck_out = _rise(max(1, ms_to_samples(DUCK_RELEASE_MS, rate)))[::-1].copy()
-        self._limiter = Limiter(rate)
+        self._limiter = Limiter(rate, settings.ceiling_dbfs)
         self._noise = self._noise_table() if settings.lead_in_noise else None
         self._frame_cache: tuple[int, Samples] | None = None
 

@@ -18,10 +18,12 @@ from repcue.cli.options import (
     LeadIn,
     SessionOptions,
     lead_in_options,
+    loudness_option,
     music_options,
     session_options,
     sound_option,
     synthesis_progress,
+    target_loudness,
     with_seed,
 )
 from repcue.clip import Clip
@@ -167,13 +169,14 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
 @lead_in_options
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
               help="Workouts exported at once.")
+@loudness_option
 @sound_option
 @music_options
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
            bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool,
-           lead_in: LeadIn, jobs: int, sounds: tuple[str, ...], asked: SessionOptions,
-           music: MusicChoice | None = None) -> None:
+           lead_in: LeadIn, jobs: int, loudness: float | None, sounds: tuple[str, ...],
+           asked: SessionOptions, music: MusicChoice | None = None) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
     library = Library.discover(asked.content_dirs)
@@ -188,7 +191,8 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
     options = ExportOptions(
         format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
-        sample_rate=int(sample_rate), music=music)
+        sample_rate=int(sample_rate), target_lufs=target_loudness(loudness, asked.config),
+        music=music)
     # Every name is found (and its file read) before anything is written.
     for name in names:
         library.workout(name)

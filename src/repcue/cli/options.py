@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from repcue.config import Config, load_config
+from repcue.config import LOUDNESS_RANGE, Config, load_config
 from repcue.errors import ContentError, InputError, did_you_mean
+from repcue.mix import DEFAULT_TARGET_LUFS
 from repcue.prepare import PreparedSession, Progress, Request, prepare
 from repcue.tones import TONE_ROLES, TonePalette, default_palette, load_palette
 
@@ -125,6 +126,23 @@ def palette_for(sounds: tuple[str, ...], rate: int, config: Config | None = None
                              allowed=", ".join(TONE_ROLES))
         overrides[role.strip()] = Path(path.strip()).expanduser()
     return load_palette(overrides, rate) if overrides else default_palette(rate)
+
+
+def loudness_option(f: F) -> F:
+    low, high = LOUDNESS_RANGE
+    return click.option(
+        "--loudness", type=click.FloatRange(low, high), metavar="LUFS",
+        help=f"Integrated loudness, {low:g} to {high:g} (default {DEFAULT_TARGET_LUFS:g}, the "
+             "spoken-word norm for mono; or loudness = ... in the config). Louder carries "
+             "better over gym noise, but the limiter then holds down more of the voice's "
+             "peaks and short words lose their edge.")(f)
+
+
+def target_loudness(flag: float | None, config: Config) -> float:
+    """The loudness to master to: --loudness, else the config's, else the default."""
+    if flag is not None:
+        return flag
+    return DEFAULT_TARGET_LUFS if config.loudness is None else config.loudness
 
 
 def _flag(*decls: str, knob: str | None = None, default: Any = None, **attrs: Any) -> Any:

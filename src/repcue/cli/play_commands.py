@@ -14,14 +14,16 @@ from repcue.cli.options import (
     LeadIn,
     SessionOptions,
     lead_in_options,
+    loudness_option,
     music_options,
     session_options,
     sound_option,
     synthesis_progress,
+    target_loudness,
     with_seed,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
-from repcue.mix import DEFAULT_TARGET_LUFS, PCM_HEADROOM_DB, master
+from repcue.mix import master
 from repcue.player.clock import Clock, WallClock
 from repcue.player.controls import HELP, KeyboardControls
 from repcue.player.devices import EXPORT_HINT, output_devices, pick_output
@@ -104,13 +106,15 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @click.option("--start-at", metavar="EXERCISE[:SET]|MM:SS",
               help="Start at an exercise, one of its sets, or a time (to resume).")
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
+@loudness_option
 @sound_option
 @music_options
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
-         lead_in: LeadIn, start_at: str | None, quiet: bool, sounds: tuple[str, ...],
-         asked: SessionOptions, music: MusicChoice | None = None) -> None:
+         lead_in: LeadIn, start_at: str | None, quiet: bool, loudness: float | None,
+         sounds: tuple[str, ...], asked: SessionOptions,
+         music: MusicChoice | None = None) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
     stream_latency = _latency(latency)
     output = pick_output(device)  # before synthesis: no device means nothing to wait for
@@ -134,15 +138,17 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
         timeline = session.timeline
         begin = start_ms(timeline, start_at) if start_at else 0
         palette = asked.palette(sounds, MIX_RATE)
+        target = target_loudness(loudness, asked.config)
         # Live play sounds as loud as a WAV export: the same measured gain, remembered.
         mix = master(timeline, session.clips, palette, rate=MIX_RATE,
                      lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
+                     target_lufs=target,
                      remember_in=asked.cache_dir or default_cache_dir())
         music = with_seed(music, asked.seed, session.workout.seed)
         if music is not None:
             from repcue.music import with_music
 
-            mix = with_music(mix, music, DEFAULT_TARGET_LUFS + PCM_HEADROOM_DB)
+            mix = with_music(mix, music, target + mix.headroom_db)
             closing.callback(getattr(mix.bed, "close", lambda: None))
         clock = WallClock()
         if not quiet:

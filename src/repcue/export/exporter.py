@@ -1,10 +1,11 @@
 """Export a session to one audio file (plus cue sidecars), or a program of them plus a playlist.
 
-The session is mastered first (repcue.mix: the gain that brings it to the target loudness,
-plus this format's codec headroom); then one writing pass renders the Mix, measures what
-is written and scales it down by the headroom, while an encoder thread encodes it
-(pipeline.py). The ID3 tag is built from the timeline before any audio
-exists, so the file is written front to back, once.
+The session is mastered first (repcue.mix: the cues levelled and the gain that brings
+it to the target loudness; one Mix serves every format); then one writing pass renders
+the Mix while an encoder thread encodes it (pipeline.py). A lossy file is then decoded and
+measured (decoded.py): its figures are the ones a player and a loudness checker see.
+The ID3 tag is built from the timeline before any audio exists, so the file is written
+front to back, once.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from repcue.clip import Clip
+from repcue.config import LOUDNESS_RANGE
 from repcue.errors import ExportError, InputError
 from repcue.export import playlist, sidecars
 from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
 from repcue.export.cover import cover_png
+from repcue.export.decoded import measure_decoded
 from repcue.export.encoders import to_pcm16
 from repcue.export.formats import EXPORT_RATES, FORMATS, EncodeJob, ExportFormat, format_named
 from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
@@ -70,9 +73,10 @@ class ExportOptions:
         if not 0 <= self.lead_in_ms <= 30_000:
             raise InputError("--lead-in", f"{self.lead_in_ms} ms is out of range",
                              value=self.lead_in_ms, allowed="0 to 30 seconds")
-        if not -40.0 <= self.target_lufs <= -5.0:
-            raise InputError("export", f"target {self.target_lufs} LUFS is out of range",
-                             value=self.target_lufs, allowed="-40 to -5")
+        low, high = LOUDNESS_RANGE
+        if not low <= self.target_lufs <= high:
+            raise InputError("--loudness", f"{self.target_lufs:g} LUFS is out of range",
+                             value=self.target_lufs, allowed=f"{low:g} to {high:g}")
 
     @property
     def codec(self) -> ExportFormat:
@@ -81,7 +85,8 @@ class ExportOptions:
 
 @dataclass(frozen=True)
 class ExportResult:
-    """What was written. Loudness and true peak are measured on the mix sent to the encoder."""
+    """What was written. Loudness and true peak are measured on the file as decoded (lossy
+    formats, when ffmpeg is there to decode them) or on the PCM written (WAV)."""
 
     path: Path
     duration_ms: int
@@ -103,17 +108,16 @@ def sidecar_paths(path: Path) -> tuple[Path, Path]:
 def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
                options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
                progress: Progress | None = None) -> Mix:
-    """The session mastered for ``options``: its rate, lead-in, target and codec headroom,
-    and the music bed if ``options.music`` asks for one."""
-    headroom_db = options.codec.headroom_db
+    """The session mastered for ``options``: its rate, lead-in and target loudness, and
+    the music bed if ``options.music`` asks for one."""
     mix = master(timeline, clips, palette, rate=options.sample_rate,
                  lead_in_ms=options.lead_in_ms, lead_in_noise=options.lead_in_noise,
-                 target_lufs=options.target_lufs, headroom_db=headroom_db, progress=progress)
+                 target_lufs=options.target_lufs, progress=progress)
     if options.music is None:
         return mix
     from repcue.music import with_music
 
-    return with_music(mix, options.music, options.target_lufs + headroom_db)
+    return with_music(mix, options.music, options.target_lufs + mix.headroom_db)
 
 
 def _music_bed(mix: Mix) -> MusicBed | None:
@@ -137,18 +141,15 @@ def export_session(
 ) -> ExportResult:
     """Render ``mix`` and write it to ``path`` (plus ``.lrc``/``.vtt`` unless turned off).
 
-    ``mix`` comes from :func:`export_mix` with the same options (its headroom is the
-    format's: it is what the writing pass takes off again). Setting ``cancel`` (from
-    another thread) stops the export with an ExportError and leaves ``path`` as it was; a
-    Ctrl-C in the calling thread does the same.
+    ``mix`` comes from :func:`export_mix` (any format may write it: the render is the same
+    for all). Setting ``cancel`` (from another thread) stops the export with an ExportError
+    and leaves ``path`` as it was; a Ctrl-C in the calling thread does the same.
     """
     path = Path(path)
     extras = sidecar_paths(path) if options.sidecars else ()
     prepare_destination([path, *extras], force=options.force)
 
     codec = options.codec
-    if mix.headroom_db != codec.headroom_db:
-        raise ExportError(f"the mix was mastered for another format than {codec.name}")
     headroom_db = mix.headroom_db
     timeline = mix.timeline
     renderer = mix.renderer(block_size=mix.rate)
@@ -193,11 +194,14 @@ def export_session(
     written = (_write_sidecars(path, info, cues, file_chapters,
                                samples_to_ms(renderer.total_samples, renderer.rate))
                if options.sidecars else ())
+    lufs, true_peak = meter.integrated_lufs - headroom_db, meter.true_peak_dbtp - headroom_db
+    if codec.bitrates:  # lossy: the file's own figures, as decoded
+        lufs, true_peak = measure_decoded(path, renderer.rate) or (lufs, true_peak)
     return ExportResult(
         path=path,
         duration_ms=mix.lead_in_ms + timeline.duration_ms,
-        lufs=meter.integrated_lufs - headroom_db,
-        true_peak_dbtp=meter.true_peak_dbtp - headroom_db,
+        lufs=lufs,
+        true_peak_dbtp=true_peak,
         bytes=path.stat().st_size,
         sidecars=written,
         title=timeline.title,

@@ -1,9 +1,9 @@
 """The export formats, one record each, the way pysubs2 keeps one class per subtitle format.
 
 A record says everything the exporter and the CLI need to know about a format: its
-name and file suffixes, the headroom its codec needs, how PCM is scaled on the way
-in, which bitrates it offers at each mix rate, how to open its encoder and how to
-write its tag. Nothing else branches on a format's name.
+name and file suffixes, how PCM is scaled on the way in, which bitrates it offers at
+each mix rate, how to open its encoder and how to write its tag. Nothing else branches
+on a format's name.
 
 To add a format: write its encoder (``encoders.py``), its tag writer if it carries
 one (``tags.py``), and a record here; ``--format`` and the suffix check pick it up.
@@ -27,7 +27,6 @@ from repcue.export.encoders import (
 )
 from repcue.export.safe_write import PendingFile
 from repcue.export.tags import TrackInfo, mp4_ffmetadata, tag_bytes, vorbis_ffmetadata
-from repcue.mix import PCM_HEADROOM_DB
 from repcue.units import MIX_RATE, SPEECH_RATE
 
 #: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
@@ -61,11 +60,6 @@ class ExportFormat:
     name: str
     #: File suffixes (without the dot) that mean this format; the first is written.
     suffixes: tuple[str, ...]
-    #: Decoded lossy audio peaks higher than what went in (quantisation noise rides on the
-    #: peaks), and the renderer's limiter holds -1 dBFS. So the mix is rendered this much
-    #: louder and scaled down by the same amount on the way to the encoder: loudness on
-    #: target, peaks with room to grow.
-    headroom_db: float
     #: Bitrates (kbps) the encoder offers at each mix rate; empty for uncompressed audio.
     bitrates: Mapping[int, tuple[int, ...]]
     open_encoder: Callable[[EncodeJob], Encoder]
@@ -120,23 +114,20 @@ def _ffmpeg(codec: str, muxer: str, label: str) -> Callable[[EncodeJob], Encoder
     return open_encoder
 
 
-# Headrooms: measured overshoot of decoded over mix true peak, 64 kbps at 22.05 kHz:
-# MP3 (LAME q5) +0.6 to +1.2 dB, Vorbis +1.5, AAC +1.0 (33-minute Piper and 5-minute espeak
-# sessions); each headroom keeps about a decibel in hand over that. WAV keeps a little for
-# the gap between the limiter's peak detector and BS.1770's.
+# The codecs' headroom is the limiter's ceiling (repcue.limiter), the same for every format.
 # Bitrates: MP3 offers the Layer III table of its MPEG version (MPEG-2 at 22.05 kHz).
 # libvorbis refuses mono outside 16-80 kbps at 22.05 kHz and 32-224 at 44.1 kHz (ffmpeg 5.1,
 # each standard bitrate tried); ffmpeg's AAC takes any number but delivers no more than about
 # 100 kbps mono at 22.05 kHz and 200 at 44.1 kHz, so only what it honours is offered.
-MP3 = ExportFormat("mp3", ("mp3",), 2.0, {22050: MPEG_BITRATES["mpeg2"][1:],
+MP3 = ExportFormat("mp3", ("mp3",), {22050: MPEG_BITRATES["mpeg2"][1:],
                                           44100: MPEG_BITRATES["mpeg1"][1:]},
                    _mp3, tag_bytes, pre_scale=1 / LAME_MONO_GAIN)
-WAV = ExportFormat("wav", ("wav",), PCM_HEADROOM_DB, {}, _wav)
-OGG = ExportFormat("ogg", ("ogg", "oga"), 2.5,
+WAV = ExportFormat("wav", ("wav",), {}, _wav)
+OGG = ExportFormat("ogg", ("ogg", "oga"),
                    {22050: (16, 24, 32, 40, 48, 56, 64, 80),
                     44100: (32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 192, 224)},
                    _ffmpeg("libvorbis", "ogg", "ogg"), vorbis_ffmetadata)
-M4A = ExportFormat("m4a", ("m4a",), 2.0,
+M4A = ExportFormat("m4a", ("m4a",),
                    {22050: (16, 24, 32, 40, 48, 56, 64, 80, 96),
                     44100: (16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 192)},
                    _ffmpeg("aac", "ipod", "m4a"), mp4_ffmetadata)

@@ -1,18 +1,18 @@
 """One mastered session: what play and export both take, so both sound the same.
 
 ``master()`` turns a prepared session (its timeline and speech clips) and a tone palette
-into a :class:`Mix`: the render settings at the mix rate, and the gain that brings the
-limited mix to the target loudness (found by measuring, gain_search.py, or remembered from
-an earlier measurement of the same session, remembered_gain.py). The mix is rendered at
-``target + headroom`` and whoever writes it out takes ``headroom_db`` off again: an export
-leaves its codec room for the peaks that lossy coding adds; live play and WAV keep
-PCM_HEADROOM_DB, and play sends the rendered samples as they are (so a WAV export is the
-live mix, scaled down by that headroom, sample for sample).
+into a :class:`Mix`: every cue mastered (levelled, its loudest syllables ridden down:
+voice.py), the render settings at the mix rate, and the gain that brings the limited mix
+to the target loudness (found by measuring, gain_search.py, or remembered from an earlier
+measurement of the same session, remembered_gain.py). Every output takes the same render:
+the limiter's ceiling (-2 dBFS) is the room lossy codecs need for the peaks they add, so
+nothing is rendered hotter and scaled down afterwards, and a WAV or MP3 export is what
+live play sends, sample for sample.
 
 Signal path of one renderer frame (render.py, ``Renderer._mix`` then ``_frame``)::
 
-    speech clips ─┐
-    tones, ducked ┴─ sum ─ × gain ─ + bed ─ + lead-in noise ─ limiter ─ blocks
+    speech clips, mastered ─┐
+    tones, ducked ──────────┴─ sum ─ × gain ─ + bed ─ + lead-in noise ─ limiter ─ blocks
                                       ▲
                                       └─ where a continuous source (the music bed) is summed
 
@@ -36,16 +36,19 @@ from repcue.clip import Clip
 from repcue.mix.gain_search import MEASURE_RATE, PeakProfile, Progress, find_gain, palette_at
 from repcue.mix.remembered_gain import level_key, recall, remember
 from repcue.mix.sound_groups import Loudness, SoundGroups
+from repcue.mix.voice import master_cues
 from repcue.render import Bed, Renderer, RenderSettings
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, db_to_gain
 
-#: Podcast convention for speech.
-DEFAULT_TARGET_LUFS = -16.0
-#: Kept between the limiter's peak detector and BS.1770's true peak when nothing lossy
-#: follows (live play, WAV).
-PCM_HEADROOM_DB = 0.2
+#: Spoken word in mono. -16 LUFS is the podcast norm for stereo files; a mono file plays in
+#: both ears and is heard about 3 dB louder, so mono speech aims at -19 (same -1 dBTP).
+#: Louder targets are the lifter's choice (--loudness), paid for in the voice's peaks.
+DEFAULT_TARGET_LUFS = -19.0
+#: What an output takes off the mix on the way out: nothing, for every output, since the
+#: limiter's ceiling leaves the codecs their room. Kept for callers that scale by it.
+PCM_HEADROOM_DB = 0.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ def master(
     With ``remember_in`` (a cache folder) the gain found for the same session and settings
     is read back instead of measured, and a new one is kept there for next time.
     """
+    clips = master_cues(clips)
     palette = palette_at(palette, rate)  # tones halved once here, not per renderer
     settings = RenderSettings(rate=rate, lead_in_ms=lead_in_ms, lead_in_noise=lead_in_noise)
     level = target_lufs + headroom_db

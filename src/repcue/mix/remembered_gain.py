@@ -20,8 +20,9 @@ from repcue.render import RenderSettings
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 
-#: Bump when the gain search changes, so old remembered gains are not reused.
-LEVEL_VERSION = "2"
+#: Bump when the gain search or the limiter changes, so old remembered gains are not reused.
+#: 3: the limiter's ceiling went to -2 dBFS (the mastered cues' samples are hashed below).
+LEVEL_VERSION = "3"
 
 
 def level_key(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,

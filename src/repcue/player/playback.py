@@ -134,7 +134,7 @@ def play(
     """Play ``mix`` from ``start_ms`` until it ends, the lifter quits or presses Ctrl-C,
     or the device is gone for good. Never raises for those: the result says what happened.
 
-    The rendered samples go out as they are: live play keeps the mix's (PCM) headroom."""
+    The rendered samples go out as they are, as a WAV export writes them."""
     timeline, renderer = mix.timeline, mix.renderer()
     if start_ms > 0:
         # A resumed session gets the lead-in again, as silence, before its first word.
