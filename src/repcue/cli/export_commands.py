@@ -10,15 +10,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from repcue.cli.options import (
     LeadIn,
+    MusicFlags,
     SessionOptions,
     lead_in_options,
     loudness_option,
+    music_for,
     music_options,
     session_options,
     sound_option,
@@ -44,9 +46,6 @@ from repcue.mix.gain_search import Progress
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, duration_text
-
-if TYPE_CHECKING:
-    from repcue.music import MusicChoice
 
 EXAMPLES = """\b
 Examples:
@@ -176,7 +175,7 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
            bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool,
            lead_in: LeadIn, jobs: int, loudness: float | None, sounds: tuple[str, ...],
-           asked: SessionOptions, music: MusicChoice | None = None) -> None:
+           asked: SessionOptions, music: MusicFlags) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
     library = Library.discover(asked.content_dirs)
@@ -192,7 +191,7 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
         format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
         sample_rate=int(sample_rate), target_lufs=target_loudness(loudness, asked.config),
-        music=music)
+        music=music_for(music, asked.config))
     # Every name is found (and its file read) before anything is written.
     for name in names:
         library.workout(name)

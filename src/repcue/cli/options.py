@@ -63,9 +63,8 @@ def sound_option(f: F) -> F:
 
 
 def music_options(f: F) -> F:
-    """--music and its companions, handed to the command as one ``music`` argument: what to
-    play (the flags over the config's ``[music]``), or None. The path and the first file are
-    checked here, before any speech is made."""
+    """--music and its companions, handed to the command as one ``music`` argument
+    (:class:`MusicFlags`)."""
     options = [
         click.option("--music", type=click.Path(path_type=Path), metavar="PATH",
                      help="Your music under the voice: an audio file, a folder (name order) or "
@@ -83,20 +82,37 @@ def music_options(f: F) -> F:
     def with_music(*args: Any, music: Path | None = None, no_music: bool = False,
                    shuffle: bool | None = None, music_level: float | None = None,
                    music_duck: float | None = None, **kwargs: Any) -> Any:
-        from repcue.music import check_music, music_choice
-
-        config = load_config()
-        choice = music_choice(music, no_music=no_music, shuffle=shuffle, level_db=music_level,
-                              duck_db=music_duck, config=config.music,
-                              config_dir=config.path.parent if config.path else None)
-        if choice is not None:
-            check_music(choice)
-        return f(*args, music=choice, **kwargs)
+        flags = MusicFlags(music, no_music, shuffle, music_level, music_duck)
+        return f(*args, music=flags, **kwargs)
 
     wrapped: Any = with_music
     for option in reversed(options):
         wrapped = option(wrapped)
     return cast(F, wrapped)
+
+
+@dataclass(frozen=True)
+class MusicFlags:
+    """--music and its companions as given; :func:`music_for` adds the config's ``[music]``."""
+
+    path: Path | None = None
+    no_music: bool = False
+    shuffle: bool | None = None
+    level_db: float | None = None
+    duck_db: float | None = None
+
+
+def music_for(flags: MusicFlags, config: Config) -> MusicChoice | None:
+    """What to play, the flags over the config; the path and first file checked (before any
+    speech is made)."""
+    from repcue.music import check_music, music_choice
+
+    choice = music_choice(flags.path, no_music=flags.no_music, shuffle=flags.shuffle,
+                          level_db=flags.level_db, duck_db=flags.duck_db, config=config.music,
+                          config_dir=config.path.parent if config.path else None)
+    if choice is not None:
+        check_music(choice)
+    return choice
 
 
 def with_seed(choice: MusicChoice | None, seed: int | None, workout_seed: int

@@ -6,15 +6,16 @@ import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
 
 import click
 
 from repcue.cli.options import (
     LeadIn,
+    MusicFlags,
     SessionOptions,
     lead_in_options,
     loudness_option,
+    music_for,
     music_options,
     session_options,
     sound_option,
@@ -34,9 +35,6 @@ from repcue.player.playback import play as play_session
 from repcue.player.sink import SoundDeviceSink
 from repcue.speech import default_cache_dir
 from repcue.units import MIX_RATE, position_text
-
-if TYPE_CHECKING:
-    from repcue.music import MusicChoice
 
 EXAMPLES = """\b
 Examples:
@@ -114,8 +112,9 @@ def _display(quiet: bool, clock: Clock) -> Display:
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
          lead_in: LeadIn, start_at: str | None, quiet: bool, loudness: float | None,
          sounds: tuple[str, ...], asked: SessionOptions,
-         music: MusicChoice | None = None) -> None:
+         music: MusicFlags) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
+    choice = music_for(music, asked.config)  # checked before the device and the speech
     stream_latency = _latency(latency)
     output = pick_output(device)  # before synthesis: no device means nothing to wait for
     sink = SoundDeviceSink(output.index, MIX_RATE, latency=stream_latency,
@@ -144,11 +143,11 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
                      lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
                      target_lufs=target,
                      remember_in=asked.cache_dir or default_cache_dir())
-        music = with_seed(music, asked.seed, session.workout.seed)
-        if music is not None:
+        choice = with_seed(choice, asked.seed, session.workout.seed)
+        if choice is not None:
             from repcue.music import with_music
 
-            mix = with_music(mix, music, target + mix.headroom_db)
+            mix = with_music(mix, choice, target + mix.headroom_db)
             closing.callback(getattr(mix.bed, "close", lambda: None))
         clock = WallClock()
         if not quiet:
