@@ -78,3 +78,14 @@ def test_config_voice_values_are_toml(voice: str, shown: str, config: Path,
     code, _, err = run_main(["plan", "activation", "--estimate"], capsys)
     assert code == 2
     assert shown in err
+
+
+def test_export_says_when_a_setting_changed_nothing(config: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    config.write_text("[timing]\nrest = 75\n")
+    code, _, err = run_main(["export", "activation", "-o", str(tmp_path / "a.mp3"), "--engine",
+                             "pyttsx3", "--tempo", "3-1-1-0"], capsys)
+    assert code == 0, err
+    assert ("Note: pelvic-tilt-drill: tempo 3-1-1-0 from --tempo ignored: it is a 5 s hold"
+            in err)
+    assert "Note: pelvic-tilt-drill: rest = 75 from your config outranked by the program's" in err

@@ -155,7 +155,8 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
 @click.command("export", epilog=EXAMPLES)
 @click.argument("names", nargs=-1, metavar="NAME…")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="File to write (one workout) or folder (any number). Default: here.")
+              help="File to write (one workout; its suffix is the format: .mp3, .wav, .ogg, "
+              ".m4a) or folder (any number; an existing one, or ending in /). Default: here.")
 @click.option("--all", "all_workouts", is_flag=True, help="Export every workout in the library.")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)),
               help="Audio format (default: from the -o suffix, else mp3).")

@@ -219,8 +219,15 @@ class SessionOptions:
 
     def prepare(self, name: str, *, estimate: bool = False,
                 progress: Progress | None = None) -> PreparedSession:
-        """Plan, speak and schedule ``name`` as the user asked."""
-        return prepare(self.request(name, estimate=estimate), progress)
+        """Plan, speak and schedule ``name`` as the user asked.
+
+        What the planner decided for the user (a flag or config value that changed nothing,
+        a default go word) is said on stderr: export and play never ignore a setting silently.
+        """
+        session = prepare(self.request(name, estimate=estimate), progress)
+        for note in session.plan.warnings:
+            click.echo(f"Note: {note}", err=True)
+        return session
 
     def palette(self, sounds: tuple[str, ...], rate: int) -> TonePalette:
         return palette_for(sounds, rate, self.config)
