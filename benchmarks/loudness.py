@@ -42,6 +42,7 @@ sys.path[:0] = [str(ROOT / "src")]
 
 from repcue.clip import Clip  # noqa: E402
 from repcue.timeline import Timeline  # noqa: E402
+from repcue.units import db_to_gain  # noqa: E402
 
 Floats = npt.NDArray[np.float64]
 
@@ -114,7 +115,9 @@ def active_blocks(x: Floats, rate: int) -> npt.NDArray[np.bool_]:
     if len(blocks) == 0:
         return np.zeros(0, dtype=bool)
     rms = np.sqrt(np.mean(blocks**2, axis=1))
-    return rms >= rms.max() * 10 ** (-ACTIVE_WITHIN_DB / 20) if rms.max() > 0 else rms > 0
+    active: npt.NDArray[np.bool_] = (rms >= rms.max() * db_to_gain(-ACTIVE_WITHIN_DB)
+                                     if rms.max() > 0 else rms > 0)
+    return active
 
 
 def cue_plr(x: Floats, rate: int) -> tuple[float, float]:
@@ -261,13 +264,13 @@ def main() -> None:
         clip_plr, clip_near = clips_plr(session.clips, spans)
         share, p99 = gain_reduction(cues, rate)
         with tempfile.TemporaryDirectory() as folder:
-            reference: npt.NDArray[np.float32] | None = None
+            reference: Floats | None = None
             for fmt in sorted(formats, key=lambda f: f != "wav"):  # the WAV first: the reference
                 path = Path(folder) / f"{name}.{fmt}"
                 started = time.perf_counter()
                 lufs, tp = probe.export(path, fmt)
                 seconds = time.perf_counter() - started
-                decoded = decode(path, rate)
+                decoded = decode(path, rate).astype(np.float64)
                 if fmt == "wav":
                     reference = decoded
                 ff_lufs, ff_tp = ebur128(path)

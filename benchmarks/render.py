@@ -21,7 +21,7 @@ import numpy as np
 
 from repcue.clip import Clip
 from repcue.render import Renderer, RenderSettings
-from repcue.timeline import Event, Timeline
+from repcue.timeline import Event, EventKind, SpeechRole, Timeline, ToneRole
 from repcue.tones import default_palette
 
 SPEECH_RATE = 22050
@@ -55,11 +55,11 @@ def session(minutes: int, clips: dict[str, Clip]) -> Timeline:
 
     def speech(at: int, text: str, role: str) -> int:
         stop = at + clips[text].duration_ms
-        events.append(Event(at, stop, "speech", role, text=text))
+        events.append(Event(at, stop, EventKind.SPEECH, SpeechRole(role), text=text))
         return stop
 
     def tone(at: int, role: str) -> None:
-        events.append(Event(at, at, "tone", role))
+        events.append(Event(at, at, EventKind.TONE, ToneRole(role)))
 
     set_no = 0
     while now + 150_000 < end:

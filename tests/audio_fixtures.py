@@ -29,6 +29,7 @@ from repcue.mix import Mix  # noqa: E402
 from repcue.render import Renderer, RenderSettings  # noqa: E402
 from repcue.timeline import Event, Timeline  # noqa: E402
 from repcue.tones import default_palette  # noqa: E402
+from timelines import event  # noqa: E402
 
 RATE = 44100
 SET_MS = 5000
@@ -50,7 +51,7 @@ def short_session(exercises: tuple[str, ...] = ("row", "squat"), sets: int = 2,
     clips: dict[str, Clip] = {}
 
     def say(start: int, ms: int, role: str, text: str, **where: object) -> None:
-        events.append(Event(start, start + ms, "speech", role, text, **where))  # type: ignore[arg-type]
+        events.append(event(start, start + ms, "speech", role, text, **where))  # type: ignore[arg-type]
         clips[text] = _clip(text, ms)
 
     say(0, 800, "intro", "Welcome.")
@@ -59,21 +60,21 @@ def short_session(exercises: tuple[str, ...] = ("row", "squat"), sets: int = 2,
         ex_start = t
         marker_index = len(events)
         for s in range(1, sets + 1):
-            events.append(Event(t, t + set_ms, "marker", "set", f"Set {s} of {sets}", name, s))
+            events.append(event(t, t + set_ms, "marker", "set", f"Set {s} of {sets}", name, s))
             say(t + 100, 600, "announce", f"{name} set {s}.", exercise=name, set=s)
             for rep, at in ((1, 1500), (2, 3200)):
-                events.append(Event(t + at, t + at + 1500, "phase", "concentric", None, name, s,
+                events.append(event(t + at, t + at + 1500, "phase", "concentric", None, name, s,
                                     None, rep))
-                events.append(Event(t + at, t + at + 150, "tone", "concentric", None, name, s,
+                events.append(event(t + at, t + at + 150, "tone", "concentric", None, name, s,
                                     None, rep))
                 say(t + at + 200, 500, "count", f"{name} {s} rep {rep}.", exercise=name, set=s,
                     rep=rep)
             t += set_ms
-            events.append(Event(t, t + rest_ms, "marker", "rest", "Rest", name, s))
+            events.append(event(t, t + rest_ms, "marker", "rest", "Rest", name, s))
             say(t + 200, 1000, "rest", f"Rest after {name} {s}.", exercise=name, set=s)
             say(t + rest_ms - 1000, 600, "rest", f"Soon {name} {s}.", exercise=name, set=s)
             t += rest_ms
-        events.insert(marker_index, Event(ex_start, t, "marker", "exercise", name.title(), name))
+        events.insert(marker_index, event(ex_start, t, "marker", "exercise", name.title(), name))
     say(t, 900, "finish", "Done.")
     t += 1000
     events.sort(key=lambda e: (e.start_ms, {"marker": 0, "phase": 1, "tone": 2}.get(e.kind, 3)))

@@ -20,6 +20,7 @@ from repcue.mix.loudness import LoudnessMeter
 from repcue.render import Renderer
 from repcue.timeline import Event, Timeline
 from repcue.tones import TonePalette
+from timelines import event
 
 SPEECH_RATE = 22050
 
@@ -56,37 +57,37 @@ def workout(sets: int = 2, reps: int = 4, rest_ms: int = 8000, rep_ms: int = 400
     """A small but complete session: exercises, sets (one per side for rows), reps, rests."""
     clips = {text: speech_like(i, 500 + 120 * len(text.split())) for i, text in
              enumerate(CUES + ("Welcome.",) + exercises)}
-    events: list[Event] = [Event(0, clips["Welcome."].duration_ms, "speech", "intro", "Welcome.")]
+    events: list[Event] = [event(0, clips["Welcome."].duration_ms, "speech", "intro", "Welcome.")]
     t = 1500
     for name in exercises:
         ex_id = name.lower().replace(" ", "-")
-        events.append(Event(t, t, "marker", "exercise", name, exercise=ex_id))
-        events.append(Event(t, t + clips[name].duration_ms, "speech", "announce", name,
+        events.append(event(t, t, "marker", "exercise", name, exercise=ex_id))
+        events.append(event(t, t + clips[name].duration_ms, "speech", "announce", name,
                             exercise=ex_id))
         t += 2500
         sides = ("left", "right") if "row" in ex_id else (None,)
         for s in range(1, sets + 1):
             for side in sides:
-                events.append(Event(t, t, "marker", "set", f"Set {s} of {sets}", exercise=ex_id,
+                events.append(event(t, t, "marker", "set", f"Set {s} of {sets}", exercise=ex_id,
                                     set=s, side=side))
-                events.append(Event(t, t + 100, "tone", "start", exercise=ex_id, set=s))
+                events.append(event(t, t + 100, "tone", "start", exercise=ex_id, set=s))
                 t += 400
                 for r in range(1, reps + 1):
                     cue = CUES[0] if r == 1 else CUES[(r % 3) + 1]
-                    events.append(Event(t, t + clips[cue].duration_ms, "speech", "preset", cue,
+                    events.append(event(t, t + clips[cue].duration_ms, "speech", "preset", cue,
                                         exercise=ex_id, set=s, side=side, rep=r))
                     t += clips[cue].duration_ms + 200
                     for phase, length in (("eccentric", rep_ms // 2), ("concentric", rep_ms // 2)):
-                        events.append(Event(t, t + length, "phase", phase, exercise=ex_id, set=s,
+                        events.append(event(t, t + length, "phase", phase, exercise=ex_id, set=s,
                                             side=side, rep=r))
-                        events.append(Event(t, t, "tone", phase, exercise=ex_id, set=s,
+                        events.append(event(t, t, "tone", phase, exercise=ex_id, set=s,
                                             side=side, rep=r))
                         t += length
-                events.append(Event(t, t, "marker", "rest", exercise=ex_id, set=s, side=side))
-                events.append(Event(t, t + clips[CUES[4]].duration_ms, "speech", "rest", CUES[4],
+                events.append(event(t, t, "marker", "rest", exercise=ex_id, set=s, side=side))
+                events.append(event(t, t + clips[CUES[4]].duration_ms, "speech", "rest", CUES[4],
                                     exercise=ex_id, set=s))
                 t += rest_ms
-    events.append(Event(t, t + 100, "tone", "finish"))
+    events.append(event(t, t + 100, "tone", "finish"))
     t += 600
     events.sort(key=lambda e: e.start_ms)
     return Timeline("test-workout", "Test workout", t, tuple(events)), clips

@@ -171,13 +171,15 @@ def documents(draw: st.DrawFn) -> str:
     base = draw(st.sampled_from([EXERCISE, WORKOUT, ""]))
     lines = base.splitlines()
     for _ in range(draw(st.integers(0, 4))):
-        if lines and draw(st.booleans()):
+        drop: bool = draw(st.booleans())
+        if lines and drop:
             del lines[draw(st.integers(0, len(lines) - 1))]
         else:
             lines.insert(0, f"{draw(keys)} = {_toml(draw(toml_values))}")
     return "\n".join(lines)
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(documents())
 def test_malformed_documents_only_raise_content_errors(text: str) -> None:

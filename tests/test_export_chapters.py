@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from repcue.export.chapters import Chapter, chapters, cue_lines
-from repcue.timeline import Event, Timeline
+from repcue.timeline import Timeline
+from timelines import event
 
 
 def _timeline() -> Timeline:
     events = (
-        Event(0, 2000, "speech", "intro", "Welcome."),
-        Event(1000, 1000, "marker", "exercise", "Kettlebell squat", exercise="kettlebell-squat"),
-        Event(1000, 1000, "marker", "set", "Set 1 of 2", exercise="kettlebell-squat", set=1),
-        Event(9000, 9000, "marker", "rest", exercise="kettlebell-squat", set=1),
-        Event(20000, 20000, "marker", "set", "Set 2 of 2", exercise="kettlebell-squat", set=2),
-        Event(30000, 30000, "marker", "exercise", None, exercise="dumbbell-row"),
-        Event(31000, 31000, "marker", "set", "Set 1 of 1", exercise="dumbbell-row", set=1,
+        event(0, 2000, "speech", "intro", "Welcome."),
+        event(1000, 1000, "marker", "exercise", "Kettlebell squat", exercise="kettlebell-squat"),
+        event(1000, 1000, "marker", "set", "Set 1 of 2", exercise="kettlebell-squat", set=1),
+        event(9000, 9000, "marker", "rest", exercise="kettlebell-squat", set=1),
+        event(20000, 20000, "marker", "set", "Set 2 of 2", exercise="kettlebell-squat", set=2),
+        event(30000, 30000, "marker", "exercise", None, exercise="dumbbell-row"),
+        event(31000, 31000, "marker", "set", "Set 1 of 1", exercise="dumbbell-row", set=1,
               side="left"),
-        Event(40000, 40000, "marker", "set", None, exercise="dumbbell-row", set=1, side="right"),
-        Event(41000, 41500, "speech", "go", "Now row."),
-        Event(41000, 41000, "tone", "concentric"),
+        event(40000, 40000, "marker", "set", None, exercise="dumbbell-row", set=1, side="right"),
+        event(41000, 41500, "speech", "go", "Now row."),
+        event(41000, 41000, "tone", "concentric"),
     )
     return Timeline("w", "Workout", 50000, events)
 
@@ -43,8 +44,8 @@ def test_the_lead_in_joins_the_first_chapter_and_shifts_the_rest() -> None:
 
 
 def test_a_session_that_starts_with_an_exercise_has_no_intro_even_with_a_lead_in() -> None:
-    events = (Event(0, 0, "marker", "exercise", "Row", exercise="row"),
-              Event(3000, 3000, "marker", "set", "Set 1 of 1", exercise="row", set=1))
+    events = (event(0, 0, "marker", "exercise", "Row", exercise="row"),
+              event(3000, 3000, "marker", "set", "Set 1 of 1", exercise="row", set=1))
     assert chapters(Timeline("w", "W", 9000, events)) == [
         Chapter(0, 3000, "Row", 0), Chapter(3000, 9000, "Row — set 1 of 1", 1)]
     assert chapters(Timeline("w", "W", 9000, events), 1000)[0] == Chapter(0, 4000, "Row", 0)
@@ -55,4 +56,4 @@ def test_cue_lines_are_the_spoken_texts_in_order() -> None:
 
 
 def test_no_markers_no_chapters() -> None:
-    assert chapters(Timeline("w", "W", 1000, (Event(0, 500, "speech", "intro", "Hi."),))) == []
+    assert chapters(Timeline("w", "W", 1000, (event(0, 500, "speech", "intro", "Hi."),))) == []

@@ -6,7 +6,9 @@ import json
 import re
 import subprocess
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import mutagen.id3
 import numpy as np
@@ -14,28 +16,32 @@ import pytest
 from scipy import signal
 
 from export_support import decode, export_to, workout
+from repcue.clip import Clip
 from repcue.errors import ExportError, InputError
 from repcue.export import ExportOptions, ExportResult, export_program
 from repcue.export.chapters import chapters, cue_lines
 from repcue.mix.gain_search import palette_at
 from repcue.mix.loudness import measure
 from repcue.render import Renderer, RenderSettings
-from repcue.timeline import Event, Timeline
+from repcue.timeline import Timeline
 from repcue.tones import default_palette
+from timelines import event
 
 RATE = 22050  # the export default: the speech engines' rate
 LEAD_IN = 1500
 MP3_FRAME = 576  # samples per MPEG-2 Layer III frame
 PALETTE = default_palette(44100)
+#: A hand-built session: its timeline and the clips it speaks.
+Session = tuple[Timeline, Mapping[str, Clip]]
 
 
 @pytest.fixture(scope="module")
-def session() -> tuple[Timeline, dict]:
+def session() -> Session:
     return workout(sets=2, reps=3)
 
 
 @pytest.fixture(scope="module")
-def mp3(tmp_path_factory: pytest.TempPathFactory, session: tuple) -> ExportResult:
+def mp3(tmp_path_factory: pytest.TempPathFactory, session: Session) -> ExportResult:
     timeline, clips = session
     path = tmp_path_factory.mktemp("mp3") / "session.mp3"
     stages: set[str] = set()
@@ -45,13 +51,13 @@ def mp3(tmp_path_factory: pytest.TempPathFactory, session: tuple) -> ExportResul
     return result
 
 
-def _probe(path: Path) -> dict:
+def _probe(path: Path) -> dict[str, Any]:
     out = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_chapters",
                           "-of", "json", str(path)], capture_output=True, text=True, check=True)
     return dict(json.loads(out.stdout))
 
 
-def test_mp3_lasts_the_timeline_plus_the_lead_in(mp3: ExportResult, session: tuple) -> None:
+def test_mp3_lasts_the_timeline_plus_the_lead_in(mp3: ExportResult, session: Session) -> None:
     timeline, _ = session
     expected = (LEAD_IN + timeline.duration_ms) * RATE // 1000
     assert len(decode(mp3.path, RATE)) == expected  # gapless: LAME delay and padding trimmed
@@ -62,7 +68,7 @@ def test_mp3_lasts_the_timeline_plus_the_lead_in(mp3: ExportResult, session: tup
     assert mp3.bytes == mp3.path.stat().st_size
 
 
-def test_mp3_chapters_read_back_in_time_order(mp3: ExportResult, session: tuple) -> None:
+def test_mp3_chapters_read_back_in_time_order(mp3: ExportResult, session: Session) -> None:
     timeline, _ = session
     expected = chapters(timeline, LEAD_IN)
     assert len(expected) == 1 + 2 + 2 + 4  # intro; two exercises; squat sets; row sets per side
@@ -84,7 +90,7 @@ def test_mp3_chapters_read_back_in_time_order(mp3: ExportResult, session: tuple)
     assert [c["tags"]["title"] for c in probed] == [c.title for c in expected]
 
 
-def test_tags_and_synced_lyrics(mp3: ExportResult, session: tuple) -> None:
+def test_tags_and_synced_lyrics(mp3: ExportResult, session: Session) -> None:
     timeline, _ = session
     tag = mutagen.id3.ID3(mp3.path)
     assert str(tag["TIT2"]) == "Test workout" and str(tag["TRCK"]) == "2"
@@ -96,7 +102,7 @@ def test_tags_and_synced_lyrics(mp3: ExportResult, session: tuple) -> None:
     assert [c.start_ms for c in cues] == [e.start_ms + LEAD_IN for e in speech]
 
 
-def test_sidecars_agree_with_the_timeline(mp3: ExportResult, session: tuple) -> None:
+def test_sidecars_agree_with_the_timeline(mp3: ExportResult, session: Session) -> None:
     timeline, _ = session
     cues = cue_lines(timeline, LEAD_IN)
     lrc = mp3.path.with_suffix(".lrc").read_text(encoding="utf-8")
@@ -154,7 +160,7 @@ def _tones_only() -> Timeline:
     t = 300
     for i, role in enumerate(["start", "eccentric", "bottom", "concentric", "top", "countdown",
                               "finish"] * 2):
-        events.append(Event(t, t, "tone", role))
+        events.append(event(t, t, "tone", role))
         t += 700 + 37 * i  # onsets on odd milliseconds, off any block boundary
     return Timeline("tones", "Tones", t + 500, tuple(events))
 
@@ -169,17 +175,17 @@ def test_wav_tones_sit_on_their_planned_samples(tmp_path: Path) -> None:
     palette = palette_at(PALETTE, RATE)
     renderer = Renderer(timeline, {}, palette, RenderSettings(rate=RATE, lead_in_ms=250))
     assert len(x) == renderer.total_samples
-    for event in timeline.events:
-        template = palette.tone(event.role).samples[:1000].astype(np.float64)
-        planned = renderer.sample_at(event.start_ms)
+    for onset in timeline.events:
+        template = palette.tone(onset.role).samples[:1000].astype(np.float64)
+        planned = renderer.sample_at(onset.start_ms)
         window = x[planned - 20:planned + len(template) + 20].astype(np.float64)
         lag = int(np.argmax(signal.correlate(window, template, mode="valid"))) - 20
-        assert lag == 0, (event, lag)
+        assert lag == 0, (onset, lag)
         assert not np.any(x[planned - 50:planned])  # silence right up to the onset
         assert np.flatnonzero(x[planned:planned + 50])[0] <= 3  # and sound from it on
 
 
-def test_wav_never_clips(tmp_path: Path, session: tuple) -> None:
+def test_wav_never_clips(tmp_path: Path, session: Session) -> None:
     timeline, clips = session
     result = export_to(timeline, clips, PALETTE, tmp_path / "s.wav",
                             ExportOptions(format="wav", sidecars=False, target_lufs=-12.0))
@@ -189,7 +195,7 @@ def test_wav_never_clips(tmp_path: Path, session: tuple) -> None:
     assert true_peak <= -1.0 and lufs == pytest.approx(result.lufs, abs=0.05)
 
 
-def test_existing_files_are_kept_unless_forced(tmp_path: Path, session: tuple) -> None:
+def test_existing_files_are_kept_unless_forced(tmp_path: Path, session: Session) -> None:
     timeline, clips = session
     path = tmp_path / "s.wav"
     path.with_suffix(".vtt").write_text("mine")
@@ -229,7 +235,7 @@ def test_a_program_writes_each_workout_and_a_playlist(tmp_path: Path) -> None:
 def test_a_failing_workout_stops_the_program_and_writes_no_playlist(tmp_path: Path) -> None:
     small = workout(sets=1, reps=1, exercises=("Kettlebell squat",))
 
-    def broken() -> tuple[Timeline, dict]:
+    def broken() -> Session:
         raise ExportError("no speech for this one")
 
     with pytest.raises(ExportError, match="no speech"):
@@ -239,7 +245,7 @@ def test_a_failing_workout_stops_the_program_and_writes_no_playlist(tmp_path: Pa
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".repcue-part")]
 
 
-def test_a_cancelled_export_leaves_nothing(tmp_path: Path, session: tuple) -> None:
+def test_a_cancelled_export_leaves_nothing(tmp_path: Path, session: Session) -> None:
     timeline, clips = session
     cancel = threading.Event()
     cancel.set()

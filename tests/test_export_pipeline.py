@@ -7,6 +7,7 @@ import threading
 import numpy as np
 import pytest
 
+from repcue.clip import Samples
 from repcue.export.pipeline import Stage, chunks, metered
 
 
@@ -20,7 +21,7 @@ def test_chunks_regroup_blocks_exactly() -> None:
 def test_every_block_reaches_the_stage_in_order() -> None:
     seen: list[float] = []
     measured: list[float] = []
-    stage = Stage("test", lambda block: seen.append(float(block[0])), depth=2)
+    stage: Stage[Samples] = Stage("test", lambda block: seen.append(float(block[0])), depth=2)
     blocks = [np.full(3, i, np.float32) for i in range(20)]
     for block in metered(iter(blocks), lambda b: measured.append(float(b[0]))):
         stage.put(block)

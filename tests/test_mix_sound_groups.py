@@ -13,8 +13,9 @@ from repcue.mix.gain_search import MEASURE_RATE, PeakProfile, measuring_palette
 from repcue.mix.loudness import LoudnessMeter
 from repcue.mix.sound_groups import MAX_GROUP_MS, SoundGroups
 from repcue.render import Renderer, RenderSettings
-from repcue.timeline import Event, Timeline
+from repcue.timeline import Timeline
 from repcue.tones import default_palette
+from timelines import event
 
 PALETTE = measuring_palette(default_palette(44100))
 SETTINGS = RenderSettings(rate=MEASURE_RATE, block_size=MEASURE_RATE, lead_in_ms=1500)
@@ -55,7 +56,7 @@ def test_a_repeated_group_is_rendered_once_and_counted_each_time() -> None:
 def test_a_session_that_never_pauses_is_cut_and_still_measured_closely() -> None:
     clip = speech_like(3, 1000)
     clips = {"Go.": clip}
-    events = tuple(Event(t, t + 1000, "speech", "count", "Go.")
+    events = tuple(event(t, t + 1000, "speech", "count", "Go.")
                    for t in range(0, 2 * MAX_GROUP_MS + 5000, 950))  # each overlaps the next
     timeline = Timeline("nonstop", "Nonstop", 2 * MAX_GROUP_MS + 6000, events)
     settings = replace(SETTINGS, lead_in_ms=0, gain_db=10.0)

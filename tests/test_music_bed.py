@@ -14,7 +14,8 @@ from repcue.mix.loudness import measure
 from repcue.music import MusicBed, MusicChoice, choose_tracks, session_bed
 from repcue.music.bed import lay_out
 from repcue.music.ducking import Ducking, Envelope
-from repcue.timeline import Event, Timeline
+from repcue.timeline import Timeline
+from timelines import event
 
 RATE = 22050
 VOICE_LUFS = -20.0
@@ -67,8 +68,8 @@ def test_levels_follow_the_options() -> None:
 
 
 def _timeline(seconds: int, speech: list[tuple[int, int]]) -> Timeline:
-    events = [Event(a, b, "speech", "form", f"cue {i}") for i, (a, b) in enumerate(speech)]
-    events.append(Event(seconds * 1000 - 2000, seconds * 1000 - 1500, "tone", "finish"))
+    events = [event(a, b, "speech", "form", f"cue {i}") for i, (a, b) in enumerate(speech)]
+    events.append(event(seconds * 1000 - 2000, seconds * 1000 - 1500, "tone", "finish"))
     return Timeline("test", "Test", seconds * 1000, tuple(events))
 
 

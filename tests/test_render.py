@@ -19,6 +19,7 @@ from repcue.render import Renderer, RenderSettings
 from repcue.resample import upsample
 from repcue.timeline import Event, Timeline
 from repcue.tones import TonePalette, default_palette
+from timelines import event, timeline
 
 RATE = 44100
 CEILING = 10 ** (CEILING_DBFS / 20)
@@ -34,15 +35,11 @@ def burst(hz: float, ms: int, rate: int = RATE, amp: float = 0.3) -> Clip:
 
 
 def speech(start_ms: int, text: str, clips: dict[str, Clip]) -> Event:
-    return Event(start_ms, start_ms + clips[text].duration_ms, "speech", "form", text=text)
+    return event(start_ms, start_ms + clips[text].duration_ms, "speech", "form", text=text)
 
 
 def tone(start_ms: int, role: str) -> Event:
-    return Event(start_ms, start_ms, "tone", role)
-
-
-def timeline(duration_ms: int, *events: Event) -> Timeline:
-    return Timeline("test", "Test", duration_ms, tuple(sorted(events, key=lambda e: e.start_ms)))
+    return event(start_ms, start_ms, "tone", role)
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +107,7 @@ def test_speech_is_resampled_and_placed(palette: TonePalette) -> None:
 # --- block independence ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("noise", [False, True])
 def test_block_size_and_start_point_do_not_change_a_sample(palette: TonePalette,
                                                            noise: bool) -> None:
@@ -270,10 +268,10 @@ def test_lead_in_noise_is_quiet_faded_and_only_in_the_lead_in(palette: TonePalet
 
 
 def test_missing_speech_clip_is_an_error(palette: TonePalette) -> None:
-    tl = timeline(2_000, Event(500, 900, "speech", "go", text="Now row."))
+    tl = timeline(2_000, event(500, 900, "speech", "go", text="Now row."))
     with pytest.raises(AudioError, match=r"no speech clip for 'Now row\.'.*go cue at 500 ms"):
         Renderer(tl, {}, palette)
-    tl = timeline(2_000, Event(500, 900, "speech", "go", text=None))
+    tl = timeline(2_000, event(500, 900, "speech", "go", text=None))
     with pytest.raises(AudioError, match="no speech clip for None"):
         Renderer(tl, {}, palette)
 
@@ -300,17 +298,18 @@ def test_bad_settings_and_ranges(palette: TonePalette) -> None:
 
 def test_an_empty_speech_clip_renders_as_nothing(palette: TonePalette) -> None:
     clips = {"...": Clip(np.zeros(0, dtype=np.float32), 22050)}
-    r = Renderer(timeline(1_000, Event(100, 100, "speech", "form", text="...")), clips, palette)
+    r = Renderer(timeline(1_000, event(100, 100, "speech", "form", text="...")), clips, palette)
     assert not np.any(render_all(r))
 
 
 def test_silent_phases_and_markers_make_no_sound(palette: TonePalette) -> None:
-    tl = timeline(2_000, Event(0, 1_000, "phase", "eccentric"),
-                  Event(0, 2_000, "marker", "set", exercise="row", set=1))
+    tl = timeline(2_000, event(0, 1_000, "phase", "eccentric"),
+                  event(0, 2_000, "marker", "set", exercise="row", set=1))
     out = render_all(Renderer(tl, {}, palette))
     assert len(out) == 88_200 and not np.any(out)
 
 
+@pytest.mark.slow
 def test_memory_is_bounded_by_the_block_not_the_session(palette: TonePalette) -> None:
     # Twenty minutes of sparse sound; the whole session as float32 would be 212 MB.
     clips = {"Rest.": burst(200, 1_500)}

@@ -70,6 +70,14 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         driver.quit()
 
 
+def _shows(browser: Any, element: str, text: str) -> Callable[[], bool]:
+    return lambda: bool(browser.find_element("id", element).text == text)
+
+
+def _near(browser: Any, script: str, expected: float) -> Callable[[], bool]:
+    return lambda: bool(abs(js(browser, script) - expected) < 0.05)
+
+
 def wait_for(check: Callable[[], Any], what: str, timeout: float = 45) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -144,8 +152,7 @@ def test_the_workout_page_follows_the_audio(browser: Any, root: str,
     cues = vtt_cues(episode.transcript)
     for start, end, text in (cues[4], cues[len(cues) // 2], cues[-2]):
         js(browser, f"{audio}.currentTime = arguments[0]", (start + end) / 2)
-        wait_for(lambda text=text: browser.find_element("id", "cue").text == text,
-                 f"the cue {text!r}")
+        wait_for(_shows(browser, "cue", text), f"the cue {text!r}")
 
     # In a gap between cues the last cue said stays on screen, dimmed.
     gap = next((a[1], b[0], a[2]) for a, b in zip(cues, cues[1:], strict=False)
@@ -159,9 +166,8 @@ def test_the_workout_page_follows_the_audio(browser: Any, root: str,
     js(browser, f"{audio}.currentTime = 0")
     for expected in sets[:2]:
         browser.find_element("id", "next-set").click()
-        wait_for(lambda expected=expected: abs(
-            js(browser, f"return {audio}.currentTime") - expected) < 0.05,
-            f"the set at {expected} s")
+        wait_for(_near(browser, f"return {audio}.currentTime", expected),
+                 f"the set at {expected} s")
     assert "set 1" in browser.find_element("id", "where").text
     js(browser, f"{audio}.currentTime = arguments[0]", sets[1] + 5)
     browser.find_element("id", "prev-set").click()

@@ -130,17 +130,16 @@ def test_a_hanging_engine_is_stopped_within_its_limit(tmp_path: Path,
 
 def test_an_engine_stuck_loading_is_stopped_within_its_limits() -> None:
     start = time.monotonic()
-    with pytest.raises(SpeechError, match=r"test-stuck did not start within 1\.5 s"):
-        with WorkerPool(1, load_limit=1.0, text_limit=0.5) as pool:
-            pool.run(speak_jobs("test-stuck", ["Go."]), lambda i, r: None)
+    with (pytest.raises(SpeechError, match=r"test-stuck did not start within 1\.5 s"),
+          WorkerPool(1, load_limit=1.0, text_limit=0.5) as pool):
+        pool.run(speak_jobs("test-stuck", ["Go."]), lambda i, r: None)
     assert time.monotonic() - start < 8
     assert no_workers_left()
 
 
 def test_a_crashing_engine_becomes_an_error_that_quotes_its_last_words() -> None:
-    with pytest.raises(SpeechError) as caught:
-        with WorkerPool(1) as pool:
-            pool.run(speak_jobs("test-crash", ["Now press."]), lambda i, r: None)
+    with pytest.raises(SpeechError) as caught, WorkerPool(1) as pool:
+        pool.run(speak_jobs("test-crash", ["Now press."]), lambda i, r: None)
     message = str(caught.value)
     assert "exit code 1" in message
     assert "'Now press.'" in message
@@ -149,9 +148,9 @@ def test_a_crashing_engine_becomes_an_error_that_quotes_its_last_words() -> None
 
 
 def test_an_engine_exception_becomes_a_speech_error_naming_the_text() -> None:
-    with pytest.raises(SpeechError, match=r"test-fail failed speaking 'Rest\.'.*no such phoneme"):
-        with WorkerPool(1) as pool:
-            pool.run(speak_jobs("test-fail", ["Rest."]), lambda i, r: None)
+    with (pytest.raises(SpeechError, match=r"test-fail failed speaking 'Rest\.'.*no such phoneme"),
+          WorkerPool(1) as pool):
+        pool.run(speak_jobs("test-fail", ["Rest."]), lambda i, r: None)
     assert no_workers_left()
 
 

@@ -73,6 +73,14 @@ def load_config(path: Path | None = None) -> Config:
             raise ContentError(source, name, "is not a table", allowed="a table")
     layer = Layer(source, timing, "timing", "config")
     validate_layer(layer)
+    _check_voice(source, voice)
+    _check_sounds(source, sounds)
+    _check_music(source, music)
+    return Config(layer, dict(voice), path, dict(sounds), _loudness(source, data.get("loudness")),
+                  dict(music))
+
+
+def _check_voice(source: str, voice: dict[str, Any]) -> None:
     for key, value in voice.items():
         if key not in VOICE_KEYS:
             raise ContentError(source, f"voice.{key}", f"unknown key {key!r}"
@@ -84,13 +92,13 @@ def load_config(path: Path | None = None) -> Config:
         if key in ("engine", "voice") and (not isinstance(value, str) or not value.strip()):
             raise ContentError(source, f"voice.{key}", f"{toml_value(value)} is not allowed",
                                allowed="a non-empty string")
+
+
+def _check_sounds(source: str, sounds: dict[str, Any]) -> None:
     for role, value in sounds.items():
         if not isinstance(value, str) or not value.strip():
             raise ContentError(source, f"sounds.{role}", f"{toml_value(value)} is not a file path",
                                allowed="a path to a WAV, MP3 or OGG file")
-    _check_music(source, music)
-    return Config(layer, dict(voice), path, dict(sounds), _loudness(source, data.get("loudness")),
-                  dict(music))
 
 
 def _loudness(source: str, value: object) -> float | None:

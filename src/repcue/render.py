@@ -118,7 +118,7 @@ class Renderer:
         timeline: Timeline,
         clips: Mapping[str, Clip],
         palette: TonePalette,
-        settings: RenderSettings = RenderSettings(),  # noqa: B008  frozen, so sharing is safe
+        settings: RenderSettings = RenderSettings(),
         *,
         bed: Bed | None = None,
     ) -> None:

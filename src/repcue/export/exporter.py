@@ -106,7 +106,7 @@ def sidecar_paths(path: Path) -> tuple[Path, Path]:
 
 
 def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
-               options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
+               options: ExportOptions = ExportOptions(),
                progress: Progress | None = None) -> Mix:
     """The session mastered for ``options``: its rate, lead-in and target loudness, and
     the music bed if ``options.music`` asks for one."""
@@ -134,7 +134,7 @@ def music_credit(paths: Sequence[Path]) -> str | None:
 def export_session(
     mix: Mix,
     path: Path,
-    options: ExportOptions = ExportOptions(),  # noqa: B008  frozen, so sharing is safe
+    options: ExportOptions = ExportOptions(),
     progress: Progress | None = None,
     *,
     cancel: threading.Event | None = None,
@@ -227,7 +227,7 @@ def export_program(
     items: Sequence[tuple[str, SessionFactory]],
     out_dir: Path,
     palette: TonePalette,
-    options: ExportOptions = ExportOptions(),  # noqa: B008
+    options: ExportOptions = ExportOptions(),
     jobs: int = 2,
     playlist_name: str = "program",
     progress: Progress | None = None,

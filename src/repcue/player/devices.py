@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -104,7 +105,6 @@ def abandon(stream: Any) -> None:
 
 
 def _close_quietly(stream: Any) -> None:
-    try:
+    # The device is gone: there is nothing left to report.
+    with contextlib.suppress(Exception):
         stream.close(ignore_errors=True)
-    except Exception:  # noqa: BLE001  the device is gone; there is nothing left to report
-        pass

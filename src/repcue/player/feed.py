@@ -146,7 +146,7 @@ class Feed:
     def _produce(self) -> None:
         try:
             self._render_ahead()
-        except Exception as err:  # noqa: BLE001  handed to the controlling thread to raise
+        except Exception as err:
             self.error = err
             with self._lock:
                 self._ended = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from time import monotonic as _monotonic
@@ -226,7 +227,5 @@ def _raise_priority() -> None:
     Without it, on a loaded machine the thread can wait longer than one device period
     for a CPU and the device underruns. Unprivileged users are refused: then it stays as is.
     """
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AUDIO_NICE)
-    except (OSError, AttributeError):
-        pass

@@ -194,16 +194,9 @@ class WorkerPool:
             for worker in list(busy):
                 job = jobs[worker.index]
                 if worker.conn in ready or worker.conn.poll():
-                    try:
-                        kind, payload = worker.conn.recv()
-                    except EOFError:
-                        raise self._died(worker, job) from None
-                    if kind == "started":
-                        worker.deadline = time.monotonic() + self.text_limit
-                        worker.started = True
+                    finished, payload = self._receive(worker, job)
+                    if not finished:
                         continue
-                    if kind == "error":
-                        raise payload
                     busy.remove(worker)
                     on_done(worker.index, payload)
                     if queue:
@@ -212,15 +205,28 @@ class WorkerPool:
                     raise self._died(worker, job)
                 elif time.monotonic() >= worker.deadline:
                     worker.process.kill()
-                    if worker.started:
-                        raise SpeechError(
-                            f"speech engine {job.engine} hung {job.describe()} and was stopped "
-                            f"after {self.text_limit:g} s"
-                        )
-                    raise SpeechError(
-                        f"speech engine {job.engine} did not start within "
-                        f"{self.load_limit + self.text_limit:g} s and was stopped"
-                    )
+                    raise self._stopped(worker, job)
+
+    def _receive(self, worker: _Worker, job: Job) -> tuple[bool, Any]:
+        """``(finished, result)`` from the worker's next message; its errors are raised here."""
+        try:
+            kind, payload = worker.conn.recv()
+        except EOFError:
+            raise self._died(worker, job) from None
+        if kind == "started":
+            worker.deadline = time.monotonic() + self.text_limit
+            worker.started = True
+            return False, None
+        if kind == "error":
+            raise payload
+        return True, payload
+
+    def _stopped(self, worker: _Worker, job: Job) -> SpeechError:
+        if worker.started:
+            return SpeechError(f"speech engine {job.engine} hung {job.describe()} and was "
+                               f"stopped after {self.text_limit:g} s")
+        return SpeechError(f"speech engine {job.engine} did not start within "
+                           f"{self.load_limit + self.text_limit:g} s and was stopped")
 
     def _died(self, worker: _Worker, job: Job) -> SpeechError:
         worker.process.join(1.0)
