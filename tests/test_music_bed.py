@@ -11,13 +11,14 @@ import pytest
 
 from music_support import make_noise, make_tone
 from repcue.mix.loudness import measure
-from repcue.music import VOICE_LUFS, MusicBed, MusicChoice, choose_tracks, session_bed
+from repcue.music import MusicBed, MusicChoice, choose_tracks, session_bed
 from repcue.music.bed import lay_out
 from repcue.music.ducking import Ducking, Envelope
 from repcue.timeline import Timeline
 from timelines import event
 
 RATE = 22050
+VOICE_LUFS = -20.0
 
 
 def test_tracks_crossfade_and_loop_until_the_session_ends() -> None:
@@ -87,7 +88,8 @@ def _bed(folder: Path, seconds: int = 20, lead_in: int = 1000) -> tuple[MusicBed
     tracks = choose_tracks(MusicChoice(folder), timeline.duration_ms)
     spans = [(lead_in + a * RATE // 1000, lead_in + b * RATE // 1000) for a, b in speech]
     total = lead_in + seconds * RATE
-    return session_bed(tracks, timeline, spans, RATE, lead_in, total, Ducking()), total
+    return session_bed(tracks, timeline, spans, RATE, lead_in, total, Ducking(),
+                       VOICE_LUFS), total
 
 
 def test_any_blocks_and_jumps_give_the_same_bed(folder: Path) -> None:
@@ -109,7 +111,7 @@ def test_any_blocks_and_jumps_give_the_same_bed(folder: Path) -> None:
 
 def test_tracks_are_levelled_to_the_same_loudness(folder: Path) -> None:
     tracks = choose_tracks(MusicChoice(folder), 60_000)
-    loud, quiet = tracks[0].gain_db, tracks[1].gain_db
+    loud, quiet = tracks[0].gain_db(VOICE_LUFS), tracks[1].gain_db(VOICE_LUFS)
     # 0.05 against 0.5 amplitude, less the 3 dB ffmpeg took off the stereo copy's sides.
     assert quiet - loud == pytest.approx(20.0 - 3.0, abs=1.0)
     bed, total = _bed(folder, seconds=40)
@@ -131,4 +133,15 @@ def test_a_track_failing_mid_session_is_skipped_with_a_warning(tmp_path: Path) -
     assert bed.warnings and "b.wav failed at" in bed.warnings[0]
     assert "\n" not in bed.warnings[0]
     assert np.max(np.abs(later)) > 0  # a.wav still plays when the loop comes back to it
+    bed.close()
+
+
+def test_the_bed_adds_into_windows_reaching_past_the_session(folder: Path) -> None:
+    bed, total = _bed(folder, seconds=8)
+    whole = bed.render(0, total)
+    assert whole is not None
+    mix = np.ones(total + 300, dtype=np.float32)
+    bed.add_to(mix, -100)  # the renderer's limiter context reaches before 0 and past the end
+    assert np.array_equal(mix[100 : 100 + total], whole + 1)
+    assert np.all(mix[:100] == 1) and np.all(mix[100 + total:] == 1)
     bed.close()

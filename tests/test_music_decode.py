@@ -125,6 +125,7 @@ def test_a_ten_minute_file_streams_through_in_chunks(tmp_path: Path) -> None:
         energy += float(np.sum(block.astype(np.float64) ** 2))
         # Never more than a few chunks of decoded audio held, however long the file.
         assert sum(c.nbytes for c in track._chunks.values()) < 1_000_000
+    track.close()
     assert total >= track.length
     assert energy > 0.0
     assert -40.0 < track_loudness(info) < -5.0

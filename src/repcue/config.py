@@ -17,7 +17,9 @@ from repcue.errors import ContentError, did_you_mean, toml_value
 from repcue.timing import Layer, validate_layer
 
 VOICE_KEYS = ("engine", "voice", "rate")
-TOP_KEYS = ("timing", "voice", "sounds", "loudness")
+TOP_KEYS = ("timing", "voice", "sounds", "loudness", "music")
+#: ``[music]``: the same choices as --music, --shuffle, --music-level and --music-duck.
+MUSIC_KEYS = ("path", "shuffle", "level", "duck")
 #: Integrated loudness a session may be mastered to (LUFS), from the config or --loudness.
 LOUDNESS_RANGE = (-30.0, -10.0)
 
@@ -31,6 +33,8 @@ class Config:
     sounds: dict[str, str] = field(default_factory=dict)
     #: Target loudness (LUFS) for play and export; None: the built-in default.
     loudness: float | None = None
+    #: Music under the voice (see MUSIC_KEYS).
+    music: dict[str, Any] = field(default_factory=dict)
 
 
 def config_path() -> Path:
@@ -62,14 +66,18 @@ def load_config(path: Path | None = None) -> Config:
     timing = data.get("timing", {})
     voice = data.get("voice", {})
     sounds = data.get("sounds", {})
-    for name, table in (("timing", timing), ("voice", voice), ("sounds", sounds)):
+    music = data.get("music", {})
+    for name, table in (("timing", timing), ("voice", voice), ("sounds", sounds),
+                        ("music", music)):
         if not isinstance(table, dict):
             raise ContentError(source, name, "is not a table", allowed="a table")
     layer = Layer(source, timing, "timing", "config")
     validate_layer(layer)
     _check_voice(source, voice)
     _check_sounds(source, sounds)
-    return Config(layer, dict(voice), path, dict(sounds), _loudness(source, data.get("loudness")))
+    _check_music(source, music)
+    return Config(layer, dict(voice), path, dict(sounds), _loudness(source, data.get("loudness")),
+                  dict(music))
 
 
 def _check_voice(source: str, voice: dict[str, Any]) -> None:
@@ -101,3 +109,21 @@ def _loudness(source: str, value: object) -> float | None:
         raise ContentError(source, "loudness", f"{value!r} is not allowed",
                            allowed=f"a number of LUFS from {low:g} to {high:g}, e.g. -19")
     return float(value)
+
+
+def _check_music(source: str, music: dict[str, Any]) -> None:
+    allowed = {"path": "a path to an audio file, a folder or an .m3u playlist",
+               "shuffle": "true or false", "level": "0 to 60 (dB under the voice)",
+               "duck": "0 to 40 (dB)"}
+    for key, value in music.items():
+        if key not in MUSIC_KEYS:
+            raise ContentError(source, f"music.{key}", f"unknown key {key!r}"
+                               f"{did_you_mean(key, MUSIC_KEYS)}", allowed=", ".join(MUSIC_KEYS))
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        good = {"path": isinstance(value, str) and bool(value.strip()),
+                "shuffle": isinstance(value, bool),
+                "level": number and 0 <= value <= 60,
+                "duck": number and 0 <= value <= 40}[key]
+        if not good:
+            raise ContentError(source, f"music.{key}", f"{value!r} is not allowed",
+                               allowed=allowed[key])

@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -16,13 +16,17 @@ import click
 
 from repcue.cli.options import (
     LeadIn,
+    MusicFlags,
     SessionOptions,
     lead_in_options,
     loudness_option,
+    music_for,
+    music_options,
     session_options,
     sound_option,
     synthesis_progress,
     target_loudness,
+    with_seed,
 )
 from repcue.clip import Clip
 from repcue.content import Library
@@ -50,6 +54,7 @@ Examples:
   repcue export back-strength -o squats.ogg    # format from the suffix
   repcue export --all -o ~/Music/repcue/       # every workout, plus workouts.m3u8
   repcue export activation back-strength -o out/ --bitrate 96 --lead-in 3
+  repcue export back-strength --music ~/Music/gym.m3u8 --sample-rate 44100
 """
 
 _STAGES = {"measuring": "Measuring loudness", "correcting": "Measuring loudness",
@@ -166,11 +171,12 @@ def destination(output: Path | None, fmt: str | None, several: bool) -> Destinat
               help="Workouts exported at once.")
 @loudness_option
 @sound_option
+@music_options
 @session_options
 def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt: str | None,
            bitrate: int | None, sample_rate: str, no_sidecars: bool, force: bool,
            lead_in: LeadIn, jobs: int, loudness: float | None, sounds: tuple[str, ...],
-           asked: SessionOptions) -> None:
+           asked: SessionOptions, music: MusicFlags) -> None:
     """Write workouts as audio files with chapters, synced cue lyrics and cue sidecars."""
     terminate_cleanly()
     library = Library.discover(asked.content_dirs)
@@ -185,7 +191,8 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
     options = ExportOptions(
         format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
-        sample_rate=int(sample_rate), target_lufs=target_loudness(loudness, asked.config))
+        sample_rate=int(sample_rate), target_lufs=target_loudness(loudness, asked.config),
+        music=music_for(music, asked.config))
     # Every name is found (and its file read) before anything is written.
     for name in names:
         library.workout(name)
@@ -206,10 +213,21 @@ def _export_one(name: str, target: Path, palette: TonePalette, options: ExportOp
         session = asked.prepare(name, progress=speech_progress)
     finally:
         done()
+    options = replace(options, music=with_seed(options.music, asked.seed, session.workout.seed))
     with _export_progress(name) as progress:
         mix = export_mix(session.timeline, session.clips, palette, options, progress)
         result = export_session(mix, target, options, progress)
+    _show(result)
+
+
+def _show(result: ExportResult) -> None:
     click.echo(_report(result))
+    if result.music:
+        names = "; ".join(path.stem for path in result.music)
+        click.echo(f"Music: {len(result.music)} track{'s' * (len(result.music) != 1)} "
+                   f"({names})")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 def _export_several(names: tuple[str, ...], folder: Path, palette: TonePalette,
@@ -232,7 +250,7 @@ def _export_several(names: tuple[str, ...], folder: Path, palette: TonePalette,
                                  options, jobs=jobs, playlist_name="workouts",
                                  progress=progress)
     for result in results:
-        click.echo(_report(result))
+        _show(result)
     click.echo(f"Wrote {folder / 'workouts.m3u8'}")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -16,6 +16,9 @@ from repcue.errors import ContentError, InputError, did_you_mean
 from repcue.mix import DEFAULT_TARGET_LUFS
 from repcue.prepare import PreparedSession, Progress, Request, prepare
 from repcue.tones import TONE_ROLES, TonePalette, default_palette, load_palette
+
+if TYPE_CHECKING:
+    from repcue.music import MusicChoice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,6 +60,67 @@ def sound_option(f: F) -> F:
         "--sound", "sounds", multiple=True, metavar="ROLE=FILE",
         help="Your own WAV/MP3/OGG for a tone role (countdown, start, finish, eccentric, bottom, "
              "concentric, top, hold), e.g. --sound countdown=beep.wav; may repeat.")(f)
+
+
+def music_options(f: F) -> F:
+    """--music and its companions, handed to the command as one ``music`` argument
+    (:class:`MusicFlags`)."""
+    options = [
+        click.option("--music", type=click.Path(path_type=Path), metavar="PATH",
+                     help="Your music under the voice: an audio file, a folder (name order) or "
+                          "an .m3u/.m3u8 playlist; ducked under every cue."),
+        click.option("--no-music", is_flag=True, help="No music, even if the config has some."),
+        click.option("--shuffle/--no-shuffle", default=None,
+                     help="Shuffle the music (with the session seed)."),
+        click.option("--music-level", type=float, metavar="DB",
+                     help="How far the music sits under the voice between cues (default 15)."),
+        click.option("--music-duck", type=float, metavar="DB",
+                     help="How much further it dips under speech (default 10)."),
+    ]
+
+    @functools.wraps(f)
+    def with_music(*args: Any, music: Path | None = None, no_music: bool = False,
+                   shuffle: bool | None = None, music_level: float | None = None,
+                   music_duck: float | None = None, **kwargs: Any) -> Any:
+        flags = MusicFlags(music, no_music, shuffle, music_level, music_duck)
+        return f(*args, music=flags, **kwargs)
+
+    wrapped: Any = with_music
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return cast(F, wrapped)
+
+
+@dataclass(frozen=True)
+class MusicFlags:
+    """--music and its companions as given; :func:`music_for` adds the config's ``[music]``."""
+
+    path: Path | None = None
+    no_music: bool = False
+    shuffle: bool | None = None
+    level_db: float | None = None
+    duck_db: float | None = None
+
+
+def music_for(flags: MusicFlags, config: Config) -> MusicChoice | None:
+    """What to play, the flags over the config; the path and first file checked (before any
+    speech is made)."""
+    from repcue.music import check_music, music_choice
+
+    choice = music_choice(flags.path, no_music=flags.no_music, shuffle=flags.shuffle,
+                          level_db=flags.level_db, duck_db=flags.duck_db, config=config.music,
+                          config_dir=config.path.parent if config.path else None)
+    if choice is not None:
+        check_music(choice)
+    return choice
+
+
+def with_seed(choice: MusicChoice | None, seed: int | None, workout_seed: int
+              ) -> MusicChoice | None:
+    """The choice with the session's seed (--seed, else the workout's), for --shuffle."""
+    if choice is None:
+        return None
+    return replace(choice, seed=workout_seed if seed is None else seed)
 
 
 def palette_for(sounds: tuple[str, ...], rate: int, config: Config | None = None) -> TonePalette:

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import shlex
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
 from repcue.cli.options import (
     LeadIn,
+    MusicFlags,
     SessionOptions,
     lead_in_options,
     loudness_option,
+    music_for,
+    music_options,
     session_options,
     sound_option,
     synthesis_progress,
     target_loudness,
+    with_seed,
 )
 from repcue.errors import AudioError, ExitStatus, InputError
 from repcue.mix import master
@@ -47,6 +53,7 @@ Examples:
   repcue play back-strength --device 'USB Audio' --bt-offset 200
   repcue play back-strength --start-at dumbbell-row:2     # resume at a set
   repcue play back-strength --start-at 12:30 --rest 60
+  repcue play back-strength --music ~/Music/gym/ --shuffle
 \b
 Keys while playing: """ + HELP
 
@@ -114,15 +121,19 @@ def _display(quiet: bool, clock: Clock) -> Display:
 @click.option("--quiet", is_flag=True, help="No live display (keys still work).")
 @loudness_option
 @sound_option
+@music_options
 @session_options
 @click.pass_context
 def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_offset: int,
          lead_in: LeadIn, start_at: str | None, reconnect: float, quiet: bool,
-         loudness: float | None, sounds: tuple[str, ...], asked: SessionOptions) -> None:
+         loudness: float | None, sounds: tuple[str, ...], asked: SessionOptions,
+         music: MusicFlags) -> None:
     """Play a workout live: spoken cues, rep tones and rests, with single-key controls."""
+    choice = music_for(music, asked.config)  # checked before the device and the speech
     stream_latency = _latency(latency)
     result: PlayResult | None = None
     sink: SoundDeviceSink | None = None
+    closing = ExitStack()
     log = (asked.cache_dir or default_cache_dir()) / PORTAUDIO_LOG
     with c_messages_to(log):
         try:
@@ -139,19 +150,21 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
             sink.wait_open()
             result = _play_loaded(session, sink, output.name, start_at, quiet, sounds,
                                   lead_in=lead_in, bt_offset=bt_offset, reconnect=reconnect,
-                                  loudness=loudness, asked=asked)
+                                  loudness=loudness, asked=asked, music=choice,
+                                  closing=closing)
         except KeyboardInterrupt:
             pass  # Ctrl-C before the first sound: the resume line is the command itself
         finally:
             if sink is not None:
                 sink.close()
+            closing.close()
     _finish(ctx, name, result, start_at, log)
 
 
 def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str,
                  start_at: str | None, quiet: bool, sounds: tuple[str, ...], *, lead_in: LeadIn,
                  bt_offset: int, reconnect: float, loudness: float | None,
-                 asked: SessionOptions) -> PlayResult:
+                 asked: SessionOptions, music: Any, closing: ExitStack) -> PlayResult:
     timeline = session.timeline
     begin = start_ms(timeline, start_at) if start_at else 0
     palette = asked.palette(sounds, MIX_RATE)
@@ -160,6 +173,12 @@ def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str,
                  lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
                  target_lufs=target_loudness(loudness, asked.config),
                  remember_in=asked.cache_dir or default_cache_dir())
+    music = with_seed(music, asked.seed, session.workout.seed)
+    if music is not None:
+        from repcue.music import with_music
+
+        mix = with_music(mix, music, target_loudness(loudness, asked.config) + mix.headroom_db)
+        closing.callback(getattr(mix.bed, "close", lambda: None))
     clock = WallClock()
     if not quiet:
         click.echo(f"Playing {timeline.title} on {device} "

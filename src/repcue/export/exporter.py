@@ -15,13 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from repcue.clip import Clip
 from repcue.config import LOUDNESS_RANGE
 from repcue.errors import ExportError, InputError
 from repcue.export import playlist, sidecars
+from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
-from repcue.export.chapters import cue_lines
 from repcue.export.cover import cover_png
 from repcue.export.decoded import measure_decoded
 from repcue.export.encoders import to_pcm16
@@ -40,6 +41,9 @@ from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 from repcue.units import SPEECH_RATE, samples_to_ms
 
+if TYPE_CHECKING:
+    from repcue.music import MusicBed, MusicChoice
+
 
 @dataclass(frozen=True)
 class ExportOptions:
@@ -57,6 +61,7 @@ class ExportOptions:
     track: int | None = None
     date: str | None = None
     sample_rate: int = SPEECH_RATE  # Hz, one of EXPORT_RATES
+    music: MusicChoice | None = None  # the lifter's music under the voice
 
     def __post_init__(self) -> None:
         if self.sample_rate not in EXPORT_RATES:
@@ -90,6 +95,10 @@ class ExportResult:
     bytes: int
     sidecars: tuple[Path, ...] = ()
     title: str = ""
+    #: The music under the voice, in order of first play.
+    music: tuple[Path, ...] = ()
+    #: Tracks that failed part-way and were skipped, one line each.
+    warnings: tuple[str, ...] = ()
 
 
 def sidecar_paths(path: Path) -> tuple[Path, Path]:
@@ -99,10 +108,27 @@ def sidecar_paths(path: Path) -> tuple[Path, Path]:
 def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
                options: ExportOptions = ExportOptions(),
                progress: Progress | None = None) -> Mix:
-    """The session mastered for ``options``: its rate, lead-in and target loudness."""
-    return master(timeline, clips, palette, rate=options.sample_rate,
-                  lead_in_ms=options.lead_in_ms, lead_in_noise=options.lead_in_noise,
-                  target_lufs=options.target_lufs, progress=progress)
+    """The session mastered for ``options``: its rate, lead-in and target loudness, and
+    the music bed if ``options.music`` asks for one."""
+    mix = master(timeline, clips, palette, rate=options.sample_rate,
+                 lead_in_ms=options.lead_in_ms, lead_in_noise=options.lead_in_noise,
+                 target_lufs=options.target_lufs, progress=progress)
+    if options.music is None:
+        return mix
+    from repcue.music import with_music
+
+    return with_music(mix, options.music, options.target_lufs + mix.headroom_db)
+
+
+def _music_bed(mix: Mix) -> MusicBed | None:
+    from repcue.music import MusicBed
+
+    return mix.bed if isinstance(mix.bed, MusicBed) else None
+
+
+def music_credit(paths: Sequence[Path]) -> str | None:
+    """The comment that credits the music: ``Music: <track>; <track>``."""
+    return "Music: " + "; ".join(p.stem for p in paths) if paths else None
 
 
 def export_session(
@@ -129,8 +155,10 @@ def export_session(
     renderer = mix.renderer(block_size=mix.rate)
     scale = mix.output_gain * codec.pre_scale
 
+    bed = _music_bed(mix)
+    used = tuple(bed.used) if bed is not None else ()
     info = TrackInfo(timeline.title, options.artist, options.album, options.track, options.date,
-                     cover_png())
+                     cover_png(), music_credit(used))
     file_chapters = chapters_of(timeline, mix.lead_in_ms)
     cues = cue_lines(timeline, mix.lead_in_ms)
     tag = codec.write_tag(info, file_chapters, cues) if codec.write_tag else None
@@ -159,16 +187,13 @@ def export_session(
         except BaseException:
             encoder.abort()
             raise
+        finally:
+            if bed is not None:
+                bed.close()  # its files and ffmpeg processes; the bed reopens them if asked
 
-    written: list[Path] = []
-    if options.sidecars:
-        duration_ms = samples_to_ms(renderer.total_samples, renderer.rate)
-        lrc_path, vtt_path = sidecar_paths(path)
-        write_bytes_safely(lrc_path, sidecars.lrc(info.title, info.artist, info.album,
-                                                  duration_ms, cues).encode(), force=True)
-        write_bytes_safely(vtt_path, sidecars.vtt(info.title, cues, file_chapters).encode(),
-                           force=True)
-        written = [lrc_path, vtt_path]
+    written = (_write_sidecars(path, info, cues, file_chapters,
+                               samples_to_ms(renderer.total_samples, renderer.rate))
+               if options.sidecars else ())
     lufs, true_peak = meter.integrated_lufs - headroom_db, meter.true_peak_dbtp - headroom_db
     if codec.bitrates:  # lossy: the file's own figures, as decoded
         lufs, true_peak = measure_decoded(path, renderer.rate) or (lufs, true_peak)
@@ -178,9 +203,21 @@ def export_session(
         lufs=lufs,
         true_peak_dbtp=true_peak,
         bytes=path.stat().st_size,
-        sidecars=tuple(written),
+        sidecars=written,
         title=timeline.title,
+        music=used,
+        warnings=tuple(bed.warnings) if bed is not None else (),
     )
+
+
+def _write_sidecars(path: Path, info: TrackInfo, cues: Sequence[CueLine],
+                    file_chapters: Sequence[Chapter], duration_ms: int) -> tuple[Path, Path]:
+    lrc_path, vtt_path = sidecar_paths(path)
+    write_bytes_safely(lrc_path, sidecars.lrc(info.title, info.artist, info.album, duration_ms,
+                                              cues, info.comment).encode(), force=True)
+    write_bytes_safely(vtt_path, sidecars.vtt(info.title, cues, file_chapters).encode(),
+                       force=True)
+    return lrc_path, vtt_path
 
 
 SessionFactory = Callable[[], tuple[Timeline, Mapping[str, Clip]]]

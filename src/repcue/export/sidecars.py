@@ -20,11 +20,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def lrc(title: str, artist: str, album: str, duration_ms: int, cues: Sequence[CueLine]) -> str:
-    """An LRC file: each cue at its start, and an empty line when it ends before the next."""
+def lrc(title: str, artist: str, album: str, duration_ms: int, cues: Sequence[CueLine],
+        comment: str | None = None) -> str:
+    """An LRC file: each cue at its start, and an empty line when it ends before the next.
+
+    ``comment`` (the music played under the voice) goes in the header as a ``#`` line.
+    """
     seconds = duration_ms // 1000
     lines = [f"[ti:{_one_line(title)}]", f"[ar:{_one_line(artist)}]", f"[al:{_one_line(album)}]",
              f"[length:{seconds // 60:02d}:{seconds % 60:02d}]", "[re:repcue]"]
+    if comment:
+        lines.append(f"#{_one_line(comment)}")
     for i, cue in enumerate(cues):
         lines.append(f"{_lrc_time(cue.start_ms)}{_one_line(cue.text)}")
         next_start = cues[i + 1].start_ms if i + 1 < len(cues) else None

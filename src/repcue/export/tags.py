@@ -36,6 +36,8 @@ class TrackInfo:
     track: int | None = None
     date: str | None = None
     cover_png: bytes | None = None
+    #: Free text for the comment frame: the music played under the voice, for credit.
+    comment: str | None = None
 
 
 def chapter_id(index: int) -> str:
@@ -53,6 +55,8 @@ def build_tag(info: TrackInfo, chapters: Sequence[Chapter], cues: Sequence[CueLi
         tag.add(_id3.TRCK(encoding=_UTF8, text=[str(info.track)]))
     if info.date:
         tag.add(_id3.TDRC(encoding=_UTF8, text=[info.date]))
+    if info.comment:
+        tag.add(_id3.COMM(encoding=_UTF8, lang="eng", desc="", text=[info.comment]))
     if info.cover_png:
         tag.add(_id3.APIC(encoding=_UTF8, mime="image/png", type=3, desc="Cover",
                      data=info.cover_png))
@@ -136,6 +140,8 @@ def _ffmeta_names(info: TrackInfo) -> list[str]:
         lines.append(f"track={info.track}")
     if info.date:
         lines.append(f"date={_ffmeta_escape(info.date)}")
+    if info.comment:
+        lines.append(f"comment={_ffmeta_escape(info.comment)}")
     return lines
 
 

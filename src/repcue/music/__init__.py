@@ -8,10 +8,12 @@ and export hear the same music.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from repcue.clip import Clip
+from repcue.mix import Mix
 from repcue.music.bed import CROSSFADE_MS, LevelledTrack, MusicBed
 from repcue.music.decode import bad_track, probe
 from repcue.music.ducking import Ducking, Envelope
@@ -19,14 +21,9 @@ from repcue.music.level import track_loudness
 from repcue.music.playlist import music_files
 from repcue.timeline import Timeline
 
-__all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "choose_tracks",
-           "session_bed"]
+__all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "check_music",
+           "choose_tracks", "music_choice", "session_bed", "with_music"]
 
-#: The voice's loudness before the mix's gain: speech clips are polished to an active
-#: speech level of -20 dBFS, which for speech lands close to -20 LUFS (speech/polish.py).
-VOICE_LUFS = -20.0
-#: A track quieter than this much below the voice is raised no further: it is near silence.
-MAX_TRACK_GAIN_DB = 24.0
 #: Shorter than this, a "track" is a click, not music.
 MIN_TRACK_SECONDS = 0.5
 
@@ -38,24 +35,65 @@ class MusicChoice:
     path: Path
     shuffle: bool = False
     ducking: Ducking = field(default_factory=Ducking)
+    seed: int = 0  # the session's: --shuffle with the same seed plays the same order
 
 
-def choose_tracks(choice: MusicChoice, session_ms: int, seed: int = 0) -> list[LevelledTrack]:
+def music_choice(path: Path | None, *, no_music: bool = False, shuffle: bool | None = None,
+                 level_db: float | None = None, duck_db: float | None = None,
+                 config: Mapping[str, object] | None = None,
+                 config_dir: Path | None = None) -> MusicChoice | None:
+    """What to play under the voice: the flags over the config's ``[music]``, or None.
+
+    A relative ``path`` in the config is taken from the config file's folder.
+    """
+    config = config or {}
+    if no_music:
+        return None
+    if path is None and isinstance(config.get("path"), str):
+        path = Path(str(config["path"])).expanduser()
+        if not path.is_absolute() and config_dir is not None:
+            path = config_dir / path
+    if path is None:
+        return None
+    defaults = Ducking()
+
+    def pick(flag: float | None, key: str, default: float) -> float:
+        value = config.get(key)
+        if flag is not None:
+            return flag
+        return float(value) if isinstance(value, int | float) else default
+
+    ducking = Ducking(level_db=pick(level_db, "level", defaults.level_db),
+                      duck_db=pick(duck_db, "duck", defaults.duck_db))
+    shuffled = shuffle if shuffle is not None else bool(config.get("shuffle", False))
+    return MusicChoice(Path(path).expanduser(), shuffled, ducking)
+
+
+def check_music(choice: MusicChoice) -> None:
+    """The quick checks, before any speech is made: the path, the playlist, the first file."""
+    files = music_files(choice.path)
+    probe(files[0])
+
+
+def choose_tracks(choice: MusicChoice, session_ms: int) -> list[LevelledTrack]:
     """The tracks a session of ``session_ms`` plays, each checked and levelled.
 
     Only as many as the session needs are opened (it loops over them if it is longer).
     """
-    files = music_files(choice.path, shuffle=choice.shuffle, seed=seed)
+    files = music_files(choice.path, shuffle=choice.shuffle, seed=choice.seed)
     tracks: list[LevelledTrack] = []
+    seen: dict[Path, LevelledTrack] = {}  # a playlist may list a track more than once
     covered = 0.0
     for path in files:
-        info = probe(path)
-        if info.seconds < MIN_TRACK_SECONDS:
-            raise bad_track(path, f"is too short to play under a session ({info.seconds:.2f} s; "
-                            f"at least {MIN_TRACK_SECONDS} s)")
-        gain = min(MAX_TRACK_GAIN_DB, VOICE_LUFS - track_loudness(info))
-        tracks.append(LevelledTrack(info, gain))
-        covered += info.seconds - CROSSFADE_MS / 1000
+        track = seen.get(path)
+        if track is None:
+            info = probe(path)
+            if info.seconds < MIN_TRACK_SECONDS:
+                raise bad_track(path, f"is too short to play under a session "
+                                f"({info.seconds:.2f} s; at least {MIN_TRACK_SECONDS} s)")
+            track = seen[path] = LevelledTrack(info, track_loudness(info))
+        tracks.append(track)
+        covered += track.info.seconds - CROSSFADE_MS / 1000
         if covered * 1000 >= session_ms:
             break
     return tracks
@@ -63,8 +101,9 @@ def choose_tracks(choice: MusicChoice, session_ms: int, seed: int = 0) -> list[L
 
 def session_bed(tracks: Sequence[LevelledTrack], timeline: Timeline,
                 speech: Sequence[tuple[int, int]], rate: int, lead_in: int, total: int,
-                ducking: Ducking) -> MusicBed:
-    """The bed for one session: ``speech`` spans and ``lead_in``/``total`` in output samples.
+                ducking: Ducking, voice_lufs: float) -> MusicBed:
+    """The bed for one session: ``speech`` spans and ``lead_in``/``total`` in output samples,
+    ``voice_lufs`` the voice's level where the bed is summed.
 
     The music fades in after the lead-in and out from the finish chime to the end.
     """
@@ -72,4 +111,39 @@ def session_bed(tracks: Sequence[LevelledTrack], timeline: Timeline,
     fade_out_at = (lead_in + finish[-1] * rate // 1000 if finish
                    else total - ducking.fade_out_ms * rate // 1000)
     envelope = Envelope(speech, rate, ducking, lead_in, fade_out_at, total)
-    return MusicBed(tracks, rate, envelope)
+    return MusicBed(tracks, rate, envelope, voice_lufs)
+
+
+def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], rate: int,
+            lead_in_ms: int, voice_lufs: float) -> MusicBed:
+    """The bed a renderer of ``timeline`` at ``rate`` sums in, after the mix's gain.
+
+    Speech spans are placed with the renderer's own rounding, so the dip lands where the
+    voice does to the sample.
+    """
+    lead_in = lead_in_ms * rate // 1000
+    total = lead_in + timeline.duration_ms * rate // 1000
+    speech = []
+    for event in timeline.speech():
+        clip = clips.get(event.text or "")
+        if clip is None:
+            continue
+        start = lead_in + event.start_ms * rate // 1000
+        speech.append((start, start + -(-len(clip.samples) * rate // clip.rate)))
+    tracks = choose_tracks(choice, timeline.duration_ms)
+    return session_bed(tracks, timeline, speech, rate, lead_in, total, choice.ducking, voice_lufs)
+
+
+
+def with_music(mix: Mix, choice: MusicChoice, level_lufs: float) -> Mix:
+    """``mix`` (its voice measured at ``level_lufs``) with the music summed in under it.
+
+    The gain stays the one measured on voice and tones. Adding the bed cannot push the
+    whole mix over the target (under speech it adds 0.14 dB at 15 dB down), but it can
+    measure under it: BS.1770's relative gate lets bed-only blocks of long rests count.
+    Bringing the whole back up was tried and does not converge: the limiter holds the voice
+    while the bed rises, more of the rests pass the gate, and the loudness falls as the gain
+    rises. So the voice, not the rests, is what sits on the target.
+    """
+    bed = bed_for(choice, mix.timeline, mix.clips, mix.rate, mix.lead_in_ms, level_lufs)
+    return replace(mix, bed=bed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +25,26 @@ from repcue.music.track import Track
 
 #: Tracks overlap this long, fading across (equal power: uncorrelated music keeps its level).
 CROSSFADE_MS = 2500
+#: The bed is computed in aligned blocks of 1/BLOCKS_PER_SECOND s and cut from them.
+BLOCKS_PER_SECOND = 4
 #: Tracks no longer needed are closed once the session is this far past them.
 _CLOSE_AFTER_MS = 1000
 
 
+#: A track quieter than the voice by more than this is raised no further: it is near silence.
+MAX_TRACK_GAIN_DB = 30.0
+
+
 @dataclass(frozen=True)
 class LevelledTrack:
-    """A usable track and the gain that brings it to the voice's loudness."""
+    """A usable track and its measured loudness (LUFS)."""
 
     info: TrackInfo
-    gain_db: float
+    lufs: float
+
+    def gain_db(self, voice_lufs: float) -> float:
+        """The gain that brings the track to ``voice_lufs`` (the envelope then sets it under)."""
+        return min(MAX_TRACK_GAIN_DB, voice_lufs - self.lufs)
 
 
 @dataclass(frozen=True)
@@ -67,10 +78,17 @@ def lay_out(lengths: Sequence[int], start: int, end: int, crossfade: int) -> lis
 
 
 class MusicBed:
-    """The music of a session at ``rate``: :meth:`render` gives any range of it, ducked."""
+    """The music of a session at ``rate``: :meth:`render` gives any range of it, ducked.
 
-    def __init__(self, tracks: Sequence[LevelledTrack], rate: int, envelope: Envelope) -> None:
+    ``voice_lufs`` is the voice's loudness where the bed is summed (the mix's level after
+    its gain): tracks are brought to it, then the envelope sets them under it.
+    It is a :class:`repcue.render.Bed`; renderers in several threads may share one.
+    """
+
+    def __init__(self, tracks: Sequence[LevelledTrack], rate: int, envelope: Envelope,
+                 voice_lufs: float) -> None:
         self.tracks = list(tracks)
+        self.voice_lufs = voice_lufs
         self.rate = rate
         self.envelope = envelope
         lengths = [-(-t.info.frames * rate // t.info.rate) for t in self.tracks]
@@ -78,7 +96,10 @@ class MusicBed:
                                   CROSSFADE_MS * rate // 1000)
         self._starts = [p.start for p in self.placements]
         self._longest = max(lengths, default=0)
-        self._gains = [np.float32(10.0 ** (t.gain_db / 20.0)) for t in self.tracks]
+        self._gains = [np.float32(10.0 ** (t.gain_db(voice_lufs) / 20.0)) for t in self.tracks]
+        self._lock = threading.Lock()
+        self._block = rate // BLOCKS_PER_SECOND
+        self._blocks: dict[int, Samples | None] = {}
         self._open: dict[int, Track] = {}
         self.failed: dict[Path, str] = {}
         #: What went wrong while playing, one line each, for the CLI to show.
@@ -89,8 +110,44 @@ class MusicBed:
         """The files the session plays, in first-play order."""
         return list(dict.fromkeys(self.tracks[p.track].info.path for p in self.placements))
 
+    def add_to(self, mix: Samples, start: int) -> None:
+        """Add the music over session samples ``[start, start + len(mix))`` into ``mix``."""
+        music = self.render(start, start + len(mix))
+        if music is not None:
+            mix += music
+
     def render(self, lo: int, hi: int) -> Samples | None:
-        """The ducked music over session samples [lo, hi), or None where there is none."""
+        """The ducked music over session samples [lo, hi), or None where there is none.
+
+        Cut from whole aligned blocks, each always computed the same way: the renderer asks
+        for a few thousand samples at a time, and the per-call work is what costs there.
+        """
+        with self._lock:
+            size = self._block
+            first, last = lo // size, (hi - 1) // size
+            if hi <= lo:
+                return None
+            blocks = [self._cached(k) for k in range(first, last + 1)]
+            if all(b is None for b in blocks):
+                return None
+            out = np.zeros(hi - lo, dtype=np.float32)
+            for k, block in zip(range(first, last + 1), blocks, strict=True):
+                if block is None:
+                    continue
+                a, b = max(lo, k * size), min(hi, (k + 1) * size)
+                out[a - lo : b - lo] = block[a - k * size : b - k * size]
+            return out
+
+    def _cached(self, index: int) -> Samples | None:
+        if index in self._blocks:
+            return self._blocks[index]
+        block = self._render(index * self._block, (index + 1) * self._block)
+        if len(self._blocks) >= 3:
+            del self._blocks[min(self._blocks)]
+        self._blocks[index] = block
+        return block
+
+    def _render(self, lo: int, hi: int) -> Samples | None:
         first = bisect.bisect_left(self._starts, lo - self._longest + 1)
         last = bisect.bisect_left(self._starts, hi)
         sounding = [i for i in range(first, last) if self.placements[i].stop > lo]
@@ -104,6 +161,12 @@ class MusicBed:
         return out
 
     def close(self) -> None:
+        """Close every open file (the bed reopens what it needs if asked again)."""
+        with self._lock:
+            self._close_all()
+
+    def _close_all(self) -> None:
+        self._blocks.clear()
         for track in self._open.values():
             track.close()
         self._open.clear()
@@ -142,13 +205,12 @@ class MusicBed:
 
 def _crossfade(samples: Samples, offset: int, place: Placement) -> None:
     """Equal-power fades at the placement's ends; ``samples`` start ``offset`` into it."""
-    idx = np.arange(offset, offset + len(samples))
-    if place.fade_in:
-        head = idx < place.fade_in
-        if head.any():
-            samples[head] *= np.sin(0.5 * math.pi * idx[head] / place.fade_in).astype(np.float32)
-    if place.fade_out:
-        tail = idx >= place.length - place.fade_out
-        if tail.any():
-            left = (place.length - idx[tail]) / place.fade_out
-            samples[tail] *= np.sin(0.5 * math.pi * left).astype(np.float32)
+    stop = offset + len(samples)
+    if offset < place.fade_in:
+        idx = np.arange(offset, min(stop, place.fade_in))
+        samples[: len(idx)] *= np.sin(0.5 * math.pi * idx / place.fade_in).astype(np.float32)
+    tail_from = place.length - place.fade_out
+    if place.fade_out and stop > tail_from:
+        idx = np.arange(max(offset, tail_from), stop)
+        left = (place.length - idx) / place.fade_out
+        samples[len(samples) - len(idx):] *= np.sin(0.5 * math.pi * left).astype(np.float32)

@@ -34,6 +34,11 @@ from repcue.errors import ContentError
 SNDFILE_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")
 FFMPEG_SUFFIXES = (".m4a", ".aac", ".mp4", ".opus", ".wma", ".webm", ".mka")
 AUDIO_SUFFIXES = SNDFILE_SUFFIXES + FFMPEG_SUFFIXES
+#: Compressed files libsndfile reads, but which play through ffmpeg all the same: decoding
+#: and resampling then run in ffmpeg's process, beside the renderer rather than in its
+#: thread (measured: a 60-minute bed took the render thread ~3x as long with in-process
+#: MP3/Vorbis decoding and soxr). libsndfile still reads their headers (exact lengths).
+PLAYED_BY_FFMPEG = (".mp3", ".ogg", ".oga")
 #: Bytes per ffmpeg pipe read: a few hundred ms of audio.
 _PIPE_BYTES = 1 << 16
 
@@ -115,7 +120,8 @@ def probe(path: Path) -> TrackInfo:
             return _probe_ffmpeg(path)  # e.g. an Opus stream in .ogg, which libsndfile lacks
         if info.frames <= 0 or info.samplerate <= 0:
             raise bad_track(path, "holds no audio")
-        return TrackInfo(path, int(info.samplerate), int(info.channels), int(info.frames))
+        return TrackInfo(path, int(info.samplerate), int(info.channels), int(info.frames),
+                         via_ffmpeg=path.suffix.lower() in PLAYED_BY_FFMPEG)
     if path.suffix.lower() in FFMPEG_SUFFIXES:
         return _probe_ffmpeg(path)
     raise bad_track(path, f"is not an audio file repcue reads ({path.suffix or 'no suffix'})")
@@ -156,8 +162,27 @@ def _probe_ffmpeg(path: Path) -> TrackInfo:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def open_source(info: TrackInfo) -> Source:
-    return FfmpegSource(info) if info.via_ffmpeg else SndfileSource(info)
+def open_source(info: TrackInfo, rate: int | None = None) -> Source:
+    """Read ``info``'s file: at its own rate, or at ``rate`` where ffmpeg can resample on the
+    way (one process does both, on the other core)."""
+    return FfmpegSource(info, rate) if info.via_ffmpeg else SndfileSource(info)
+
+
+def ffmpeg_window(info: TrackInfo, start: int, frames: int) -> Samples:
+    """``frames`` from frame ``start`` of a file ffmpeg reads, found by ffmpeg's own seek.
+
+    Close to the sample, not exact: for measuring a level, not for playing.
+    """
+    command = [_ffmpeg("ffmpeg", info.path), "-v", "error", "-nostdin",
+               "-ss", f"{start / info.rate:.6f}", "-i", str(info.path), "-vn",
+               "-map", "0:a:0", "-ac", str(info.channels),
+               "-t", f"{frames / info.rate:.6f}", "-f", "f32le", "-acodec", "pcm_f32le", "-"]
+    done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip()
+        raise bad_track(info.path, f"cannot be decoded ({why.splitlines()[-1] if why else ''})")
+    whole = len(done.stdout) // (4 * info.channels) * 4 * info.channels
+    return _mono(np.frombuffer(done.stdout[:whole], dtype="<f4").reshape(-1, info.channels))
 
 
 def _mono(block: npt.NDArray[np.floating]) -> Samples:
@@ -196,10 +221,14 @@ class SndfileSource:
 
 
 class FfmpegSource:
-    """A file ffmpeg decodes to float32 on a pipe; a seek backwards restarts it."""
+    """A file ffmpeg decodes to float32 on a pipe; a seek backwards restarts it.
 
-    def __init__(self, info: TrackInfo) -> None:
+    With ``rate`` ffmpeg resamples too, and frames count at that rate.
+    """
+
+    def __init__(self, info: TrackInfo, rate: int | None = None) -> None:
         self.info = info
+        self.rate = rate or info.rate
         self._process: subprocess.Popen[bytes] | None = None
         self._errors: IO[bytes] | None = None
         self._at = 0  # frames handed out since the start of the file
@@ -209,7 +238,7 @@ class FfmpegSource:
     def _start(self) -> None:
         command = [_ffmpeg("ffmpeg", self.info.path), "-v", "error", "-nostdin",
                    "-i", str(self.info.path), "-vn", "-map", "0:a:0",
-                   "-ac", str(self.info.channels),
+                   "-ac", str(self.info.channels), "-ar", str(self.rate),
                    "-f", "f32le", "-acodec", "pcm_f32le", "-"]
         self.close()
         # stderr to a file, not a pipe: a corrupt file's error lines could fill a pipe and

@@ -60,6 +60,7 @@ class Envelope:
             return ms * rate // 1000
 
         self.ducking = ducking
+        self.speech = list(speech)  # as given, before merging (for a coarser copy)
         self.bed = np.float32(_db(-ducking.level_db))
         self.dip = np.float32(_db(-ducking.level_db - ducking.duck_db))
         self._lead = samples(ducking.lead_ms)
@@ -91,6 +92,9 @@ class Envelope:
         return gains
 
     def _fades(self, gains: Samples, lo: int, hi: int) -> None:
+        # Most blocks are nowhere near the session's ends: nothing to do there.
+        if self.start + self._fade_in <= lo and hi <= self.fade_out_at:
+            return
         idx = np.arange(lo, hi)
         gains[(idx < self.start) | (idx >= self.end)] = 0.0
         head = (idx >= self.start) & (idx < self.start + self._fade_in)

@@ -33,13 +33,17 @@ class Track:
     def __init__(self, info: TrackInfo, rate: int) -> None:
         self.info = info
         self.rate = rate
-        src = info.rate
+        # ffmpeg resamples as it decodes (in its own process): its output is already at
+        # the mix rate, the same samples for a straight read or a restart.
+        src = rate if info.via_ffmpeg else info.rate
+        self._src = src
         common = math.gcd(src, rate)
         unit_in = src // common
         self._chunk_in = unit_in * max(1, round(src * CHUNK_SECONDS / unit_in))
         self._chunk_out = self._chunk_in * rate // src
         self._margin = 0 if src == rate else unit_in * -(-MARGIN_FRAMES // unit_in)
-        self.length = -(-info.frames * rate // src)
+        self.length = -(-info.frames * rate // info.rate)
+        self._frames = self.length if info.via_ffmpeg else info.frames
         self._source: Source | None = None
         self._held_at = 0  # input frame where ``_held`` starts; the source sits at its end
         self._held: Samples = np.zeros(0, dtype=np.float32)
@@ -75,8 +79,8 @@ class Track:
         if self._margin:
             import soxr
 
-            resampled = soxr.resample(samples, self.info.rate, self.rate, quality="HQ")
-            skip = self._margin * self.rate // self.info.rate
+            resampled = soxr.resample(samples, self._src, self.rate, quality="HQ")
+            skip = self._margin * self.rate // self._src
             chunk = np.ascontiguousarray(resampled[skip : skip + self._chunk_out],
                                          dtype=np.float32)
         else:
@@ -89,13 +93,13 @@ class Track:
     def _input(self, lo: int, hi: int) -> Samples:
         """Input frames [lo, hi) of the file, zeros outside it (before 0, past ``frames``)."""
         out = np.zeros(hi - lo, dtype=np.float32)
-        a, b = max(lo, 0), min(hi, self.info.frames)
+        a, b = max(lo, 0), min(hi, self._frames)
         if a >= b:
             return out
         held_end = self._held_at + len(self._held)
         if self._source is None or not self._held_at <= a <= held_end:
             if self._source is None:
-                self._source = open_source(self.info)
+                self._source = open_source(self.info, self.rate)
             self._source.seek(a)
             self._held_at, self._held = a, np.zeros(0, dtype=np.float32)
             held_end = a

@@ -1,0 +1,136 @@
+"""Ducking measured from the output: a steady sine as the music, read back by lock-in.
+
+The exported WAV holds voice, tones and the probe. The probe's amplitude over a window is
+``2 |sum(x * exp(-i w n))| / N``: the voice and tones have next to nothing at 9 kHz, so
+this reads the music's level alone from the mix, wherever the window sits.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from repcue.clip import Clip
+from repcue.timeline import Timeline
+
+PROBE_HZ = 9000.0
+#: Windows for the rest and dip levels.
+WINDOW_MS = 100
+#: The dip must be complete this long before a clip starts (design: ~150 ms).
+BEFORE_MS = 140
+Floats = npt.NDArray[np.float64]
+
+
+def _amplitude(x: Floats, start: int, stop: int, rate: int) -> float:
+    n = np.arange(start, stop)
+    phasor = np.exp(-2j * math.pi * PROBE_HZ * n / rate)
+    return float(2.0 * abs(np.sum(x[start:stop] * phasor)) / max(1, stop - start))
+
+
+def _spans(timeline: Timeline, clips: Mapping[str, Clip], rate: int, lead: int
+           ) -> list[tuple[int, int]]:
+    spans = []
+    for event in timeline.speech():
+        clip = clips[event.text or ""]
+        start = lead + event.start_ms * rate // 1000
+        spans.append((start, start + -(-len(clip.samples) * rate // clip.rate)))
+    return sorted(spans)
+
+
+def _sine_lufs(amplitude: float, rate: int) -> float:
+    from repcue.mix.loudness import measure
+
+    t = np.arange(3 * rate) / rate
+    lufs, _ = measure((amplitude * np.sin(2 * math.pi * PROBE_HZ * t)).astype(np.float32), rate)
+    return lufs
+
+
+def ducking(timeline: Timeline, clips: Mapping[str, Clip], probe: Path) -> None:
+    """Export ``timeline`` as WAV with ``probe`` as the music; print what the bed did."""
+    from repcue.export import ExportOptions, export_mix, export_session
+    from repcue.music import MusicChoice
+    from repcue.tones import default_palette
+
+    choice = MusicChoice(probe)
+    options = ExportOptions(format="wav", sidecars=False, force=True, music=choice)
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "probe.wav"
+        mix = export_mix(timeline, clips, default_palette(), options)
+        result = export_session(mix, wav, options)
+        print(f"probe export: {result.lufs:.2f} LUFS, true peak {result.true_peak_dbtp:.2f} dBTP")
+        measure_ducking(timeline, clips, wav, options.sample_rate, options.lead_in_ms,
+                        options.target_lufs, choice.ducking.level_db, choice.ducking.duck_db)
+
+
+def measure_ducking(timeline: Timeline, clips: Mapping[str, Clip], wav: Path, rate: int,
+                    lead_in_ms: int, target_lufs: float, level_db: float, duck_db: float
+                    ) -> None:
+    import soundfile
+
+    x = soundfile.read(str(wav), dtype="float64")[0]
+    lead = lead_in_ms * rate // 1000
+    spans = _spans(timeline, clips, rate, lead)
+    window = WINDOW_MS * rate // 1000
+    # Rests: at least 1.5 s from any speech, 5 s into the session, 10 s before its end.
+    edges = [(a - rate * 3 // 2, b + rate * 3 // 2) for a, b in spans]
+    rests, dips = [], []
+    for start in range(lead + 5 * rate, len(x) - 10 * rate, window):
+        stop = start + window
+        if all(stop <= a or start >= b for a, b in edges):
+            rests.append(_amplitude(x, start, stop, rate))
+    for a, b in spans:
+        for start in range(a, b - window, window):
+            dips.append(_amplitude(x, start, start + window, rate))
+    rest_db = 20 * np.log10(np.array(rests))
+    dip_db = 20 * np.log10(np.array(dips))
+    rest_lufs = _sine_lufs(float(np.median(rests)), rate)
+    print(f"ducking, probe {PROBE_HZ / 1000:.0f} kHz, from the exported WAV ({len(rests)} rest "
+          f"and {len(dips)} speech windows of {WINDOW_MS} ms):")
+    print(f"  bed in rests: {rest_lufs:.2f} LUFS = {target_lufs - rest_lufs:.2f} dB under the "
+          f"target {target_lufs:.1f} (chosen {level_db:.0f}); windows spread "
+          f"{np.percentile(rest_db, 5):.2f} to {np.percentile(rest_db, 95):.2f} dBFS (5-95 %)")
+    dip = float(np.median(dip_db) - np.median(rest_db))
+    print(f"  under speech: {dip:.2f} dB below the bed (chosen {duck_db:.0f}); windows "
+          f"{np.percentile(dip_db, 5) - np.median(rest_db):.2f} to "
+          f"{np.percentile(dip_db, 95) - np.median(rest_db):.2f} dB (5-95 %)")
+    before = BEFORE_MS * rate // 1000
+    complete = 0
+    starts = _dip_starts(spans, rate)
+    for a in starts:
+        level = 20 * math.log10(_amplitude(x, a - before, a, rate))
+        complete += abs(level - float(np.median(dip_db))) <= 1.0
+    print(f"  dip complete in the {BEFORE_MS} ms before a clip's first sample: "
+          f"{complete} of {len(starts)} clips that start a dip")
+    _tones_above(timeline, x, rate, lead, edges, float(np.median(rests)))
+
+
+def _tones_above(timeline: Timeline, x: Floats, rate: int, lead: int,
+                 edges: list[tuple[int, int]], bed_amplitude: float) -> None:
+    """Peak of the rep tones that sound away from speech, against the bed's peak."""
+    over = []
+    for event in timeline.events:
+        if event.kind != "tone":
+            continue
+        a = lead + event.start_ms * rate // 1000
+        b = a + rate // 10
+        if b < len(x) and all(b <= lo or a >= hi for lo, hi in edges):
+            over.append(20 * math.log10(float(np.max(np.abs(x[a:b]))) / bed_amplitude))
+    if over:
+        print(f"  rep tones away from speech: peak {np.median(over):.1f} dB over the bed's "
+              f"peak (median of {len(over)}; lowest {min(over):.1f} dB)")
+
+
+def _dip_starts(spans: list[tuple[int, int]], rate: int) -> list[int]:
+    """First samples of clips that begin a dip (not bridged to the clip before)."""
+    starts, last_end = [], -10 * rate
+    for a, b in spans:
+        if a - last_end >= rate:
+            starts.append(a)
+        last_end = max(last_end, b)
+    return starts
+

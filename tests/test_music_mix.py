@@ -1,0 +1,63 @@
+"""Music at the Mix boundary: play and export hear the same bed, sample for sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from export_support import decode, workout
+from music_support import make_noise, make_tone
+from repcue.export import ExportOptions, export_mix, export_session
+from repcue.mix import PCM_HEADROOM_DB
+from repcue.mix.loudness import measure
+from repcue.music import MusicBed, MusicChoice
+from repcue.tones import default_palette
+
+RATE = 44100
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("mix-music")
+    make_noise(folder / "a.mp3", 7.0, 48000, 2, amplitude=0.5)
+    make_tone(folder / "b.m4a", 5.0, 44100, 2, freq=523.0)
+    return folder
+
+
+@pytest.mark.slow
+def test_play_hears_what_a_wav_export_writes_with_music(folder: Path, tmp_path: Path) -> None:
+    timeline, clips = workout(sets=2, reps=3, rest_ms=12_000)
+    options = ExportOptions(format="wav", sample_rate=RATE, sidecars=False,
+                            music=MusicChoice(folder))
+    mix = export_mix(timeline, clips, default_palette(), options)
+    assert mix.headroom_db == PCM_HEADROOM_DB  # the live player's own headroom
+    out = tmp_path / "session.wav"
+    result = export_session(mix, out, options)
+    assert [p.name for p in result.music] == ["a.mp3", "b.m4a"]
+    written = decode(out, RATE)
+
+    # The live player: a renderer of the same mix, in its own block size, from the start...
+    live = mix.renderer(block_size=1024)
+    heard = np.concatenate(list(live.blocks()))
+    assert len(heard) == len(written)
+    assert float(np.max(np.abs(written - heard * mix.output_gain))) < 2 / 32768
+    # ...and after a jump into the middle of a track (a skip to the next set).
+    jump = live.total_samples // 2 + 777
+    after = np.concatenate(list(mix.renderer(block_size=512).blocks(jump)))
+    assert np.array_equal(after, heard[jump:])
+
+    lufs, true_peak = measure(written, RATE)
+    # Never over the target; under it by what BS.1770's gate makes of the bed-filled rests
+    # (the voice is what sits on the target: music/__init__.py, with_music).
+    assert options.target_lufs - 4.0 <= lufs <= options.target_lufs + 0.3
+    assert true_peak <= -1.0 + PCM_HEADROOM_DB
+    # The music is there, and the voice stays the loudest thing: the bed alone (rendered
+    # by the mix's own bed) sits well under the whole.
+    assert isinstance(mix.bed, MusicBed)
+    bed = mix.bed.render(0, live.total_samples)
+    mix.bed.close()
+    assert bed is not None
+    bed_lufs, _ = measure(bed * np.float32(mix.output_gain), RATE)
+    assert lufs - bed_lufs > 10.0
