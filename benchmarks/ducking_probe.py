@@ -100,7 +100,8 @@ def measure_ducking(timeline: Timeline, clips: Mapping[str, Clip], wav: Path, ra
           f"{np.percentile(dip_db, 95) - np.median(rest_db):.2f} dB (5-95 %)")
     before = BEFORE_MS * rate // 1000
     complete = 0
-    starts = _dip_starts(spans, rate)
+    # Past the music's fade-in (3 s after the lead-in) and before its fade-out.
+    starts = [a for a in _dip_starts(spans, rate) if lead + 5 * rate <= a < len(x) - 10 * rate]
     for a in starts:
         level = 20 * math.log10(_amplitude(x, a - before, a, rate))
         complete += abs(level - float(np.median(dip_db))) <= 1.0
