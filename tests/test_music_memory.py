@@ -9,7 +9,8 @@ import pytest
 
 from music_support import make_noise
 from repcue.music import Ducking, MusicChoice, choose_tracks, session_bed
-from repcue.timeline import Event, Timeline
+from repcue.timeline import Timeline
+from timelines import event
 
 RATE = 8000  # the bed's work per sample is the same at any rate; this keeps the test short
 
@@ -21,8 +22,8 @@ def test_a_long_playlist_plays_in_bounded_memory(tmp_path: Path) -> None:
     playlist = tmp_path / "long.m3u8"
     playlist.write_text("\n".join(f.name for f in files * 10), encoding="utf-8")  # 40 entries
     minutes = 10
-    speech = [Event(ms, ms + 2000, "speech", "form", "cue") for ms in range(0, minutes * 60_000,
-                                                                           20_000)]
+    speech = [event(ms, ms + 2000, "speech", "form", "cue")
+              for ms in range(0, minutes * 60_000, 20_000)]
     timeline = Timeline("long", "Long", minutes * 60_000, tuple(speech))
     tracks = choose_tracks(MusicChoice(playlist), timeline.duration_ms)
     assert len(tracks) == 40 and len({t.info.path for t in tracks}) == 4
