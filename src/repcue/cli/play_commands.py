@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shlex
 import sys
+import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -43,6 +44,9 @@ from repcue.player.sink import SoundDeviceSink
 from repcue.prepare import PreparedSession
 from repcue.speech import default_cache_dir
 from repcue.units import MIX_RATE, position_text
+
+if TYPE_CHECKING:
+    from repcue.player.media_keys import MediaKeys
 
 #: Where PortAudio's own messages go during play (in the cache folder), not on the screen.
 PORTAUDIO_LOG = "portaudio.log"
@@ -142,6 +146,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
                                    channels=output.channels)
             # The device opens (and earbuds wake) while the session loads: both take a while.
             sink.open_early()
+            media = _EarlyMediaKeys()
             progress, done = synthesis_progress()
             try:
                 session = asked.prepare(name, progress=progress)
@@ -151,7 +156,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
             result = _play_loaded(session, sink, output.name, start_at, quiet, sounds,
                                   lead_in=lead_in, bt_offset=bt_offset, reconnect=reconnect,
                                   loudness=loudness, asked=asked, music=choice,
-                                  closing=closing)
+                                  closing=closing, media=media)
         except KeyboardInterrupt:
             pass  # Ctrl-C before the first sound: the resume line is the command itself
         finally:
@@ -164,7 +169,8 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
 def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str,
                  start_at: str | None, quiet: bool, sounds: tuple[str, ...], *, lead_in: LeadIn,
                  bt_offset: int, reconnect: float, loudness: float | None,
-                 asked: SessionOptions, music: Any, closing: ExitStack) -> PlayResult:
+                 asked: SessionOptions, music: Any, closing: ExitStack,
+                 media: _EarlyMediaKeys) -> PlayResult:
     timeline = session.timeline
     begin = start_ms(timeline, start_at) if start_at else 0
     palette = asked.palette(sounds, MIX_RATE)
@@ -184,17 +190,38 @@ def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str,
         click.echo(f"Playing {timeline.title} on {device} "
                    f"({position_text(timeline.duration_ms)})"
                    + (f" from {position_text(begin)}" if begin else ""), err=True)
-    controls, display = _media_keys(KeyboardControls(), _display(quiet, clock), quiet)
+    controls, display = _media_keys(media.wait(), KeyboardControls(), _display(quiet, clock),
+                                    quiet)
     return play_session(mix, sink, controls, display, clock,
                         start_ms=begin, bt_offset_ms=bt_offset, reconnect_s=reconnect)
 
 
-def _media_keys(keys: Controls, display: Display, quiet: bool) -> tuple[Controls, Display]:
-    """Add earbud buttons and media keys (MPRIS on the session D-Bus) when there is a bus."""
-    from repcue.player.media_keys import MediaKeys
+class _EarlyMediaKeys:
+    """dbus-fast takes about 0.4 s to import: load it and join the bus while the session loads,
+    so the first sound does not wait for it."""
 
-    media = MediaKeys()
-    if not media.connect():
+    def __init__(self) -> None:
+        self._media: MediaKeys | None = None
+        self._thread = threading.Thread(target=self._load, name="repcue-mpris-load", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        from repcue.player.media_keys import MediaKeys
+
+        media = MediaKeys()
+        media.begin()
+        self._media = media
+
+    def wait(self) -> MediaKeys | None:
+        """The service, or None when dbus-fast could not be loaded (no D-Bus on this system)."""
+        self._thread.join()
+        return self._media
+
+
+def _media_keys(media: MediaKeys | None, keys: Controls, display: Display,
+                quiet: bool) -> tuple[Controls, Display]:
+    """Add earbud buttons and media keys (MPRIS on the session D-Bus) when there is a bus."""
+    if media is None or not media.connect():
         if quiet:
             return keys, display
         # Said once, and short: it stays above the live screen (media.failure has the detail).

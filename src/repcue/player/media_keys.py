@@ -196,9 +196,14 @@ class MediaKeys:
         self._shown: tuple[str, dict[str, Any]] | None = None
         self._thread = threading.Thread(target=self._run, name="repcue-mpris", daemon=True)
 
+    def begin(self) -> None:
+        """Start joining the bus in the background, so it overlaps the session's loading."""
+        if self._thread.ident is None:
+            self._thread.start()
+
     def connect(self, timeout: float = CONNECT_S) -> bool:
         """Join the session bus; False (and ``failure`` says why) when there is none."""
-        self._thread.start()
+        self.begin()
         if not self._ready.wait(timeout):
             self.failure = "the session D-Bus did not answer"
         return self.failure is None
