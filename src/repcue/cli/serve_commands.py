@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 import click
 
 from repcue.cli.export_commands import terminate_cleanly
-from repcue.cli.options import SessionOptions, session_options, sound_option
+from repcue.cli.options import (
+    MusicFlags,
+    SessionOptions,
+    music_for,
+    music_options,
+    session_options,
+    sound_option,
+    with_seed,
+)
 from repcue.content import Library
 from repcue.errors import ExitStatus
 from repcue.export import ExportOptions
@@ -18,6 +26,7 @@ from repcue.tones import TonePalette
 from repcue.units import MIX_RATE
 
 if TYPE_CHECKING:
+    from repcue.music import MusicChoice
     from repcue.serve.episodes import Episode
 
 EXAMPLES = """\b
@@ -25,6 +34,7 @@ Examples:
   repcue serve back-strength                 # one workout, on this computer's LAN address
   repcue serve --all                         # every workout
   repcue serve --all --rest 60 --port 9000   # with your overrides, on another port
+  repcue serve --all --music ~/Music/gym/    # your music under the voice
   repcue serve activation --host 127.0.0.1   # only this computer can reach it
   repcue serve --all --new-token             # new secret URLs (old subscriptions stop)
 """
@@ -58,7 +68,8 @@ def _qr(url: str) -> str:
     return out.getvalue().rstrip("\n")
 
 
-def _episodes(chosen: list[str], palette: TonePalette, asked: SessionOptions) -> list[Episode]:
+def _episodes(chosen: list[str], palette: TonePalette, asked: SessionOptions,
+              music: MusicChoice | None) -> list[Episode]:
     """Each workout's episode: kept when its audio would not change, rendered when it would."""
     from repcue.serve.episodes import EpisodeShelf, slugs
     from repcue.serve.feed import clock as feed_clock
@@ -68,8 +79,9 @@ def _episodes(chosen: list[str], palette: TonePalette, asked: SessionOptions) ->
     for name, slug in slugs(chosen).items():
         started = time.monotonic()
         session = asked.prepare(name)
+        options = ExportOptions(music=with_seed(music, asked.seed, session.workout.seed))
         episode, rendered = shelf.episode(name, slug, session.timeline, session.clips,
-                                          palette, ExportOptions())
+                                          palette, options)
         took = f"rendered in {time.monotonic() - started:.1f} s" if rendered else "unchanged"
         click.echo(f"{slug}: {episode.title}, {feed_clock(episode.duration_ms)} ({took})")
         episodes.append(episode)
@@ -88,9 +100,11 @@ def _episodes(chosen: list[str], palette: TonePalette, asked: SessionOptions) ->
 @click.option("--new-token", is_flag=True,
               help="Make a new secret for the URLs; phones subscribed to the old feed lose it.")
 @sound_option
+@music_options
 @session_options
 def serve(names: tuple[str, ...], all_workouts: bool, host: str | None, port: int, no_qr: bool,
-          new_token: bool, sounds: tuple[str, ...], asked: SessionOptions) -> None:
+          new_token: bool, sounds: tuple[str, ...], asked: SessionOptions,
+          music: MusicFlags) -> None:
     """Serve workouts to your phone: a podcast feed and a page that follows the session."""
     from repcue.serve.address import lan_address, listen
     from repcue.serve.app import ServeApp, make_server
@@ -98,11 +112,12 @@ def serve(names: tuple[str, ...], all_workouts: bool, host: str | None, port: in
 
     terminate_cleanly()
     chosen = _workout_names(names, all_workouts, asked.content_dirs)
+    choice = music_for(music, asked.config)  # checked before the port and the speech
     host = host or lan_address()
     sock = listen(host, port)
     try:
         token, made = load_token(rotate=new_token)
-        episodes = _episodes(chosen, asked.palette(sounds, MIX_RATE), asked)
+        episodes = _episodes(chosen, asked.palette(sounds, MIX_RATE), asked, choice)
         server = make_server(ServeApp(token, episodes, log=click.echo))
         root = f"http://{_url_host(host)}:{sock.getsockname()[1]}/{token}/"
         if made:
