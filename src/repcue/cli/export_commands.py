@@ -46,6 +46,7 @@ from repcue.mix.gain_search import Progress
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, duration_text
+from repcue.wording import count
 
 EXAMPLES = """\b
 Examples:
@@ -245,7 +246,7 @@ def _export_several(names: tuple[str, ...], folder: Path, palette: TonePalette,
 
         return build
 
-    with _export_progress(f"{len(names)} workouts") as progress:
+    with _export_progress(count(len(names), "workout")) as progress:
         results = export_program([(Path(n).stem, factory(n)) for n in names], folder, palette,
                                  options, jobs=jobs, playlist_name="workouts",
                                  progress=progress)

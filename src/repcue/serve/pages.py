@@ -17,6 +17,7 @@ from repcue.picture import picture_svg
 from repcue.serve import paths
 from repcue.serve.episodes import Episode
 from repcue.serve.feed import clock
+from repcue.wording import count
 
 _HEAD = """<!doctype html>
 <html lang="en">
@@ -38,7 +39,7 @@ def _head(title: str, root: str) -> str:
 
 def _summary(episode: Episode) -> str:
     sets = len(episode.timeline.markers("set"))
-    return f"{clock(episode.duration_ms)} · {sets} sets · {', '.join(episode.exercises)}"
+    return f"{clock(episode.duration_ms)} · {count(sets, 'set')} · {', '.join(episode.exercises)}"
 
 
 def index(episodes: Sequence[Episode], base: str, root: str) -> str:
