@@ -46,9 +46,8 @@ def describe_os_error(path: Path, exc: OSError) -> str:
     return f"cannot write {path}: {reason}"
 
 
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one we may not signal still counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -67,7 +66,7 @@ def remove_stale_temps(folder: Path) -> list[Path]:
         return removed
     for name in names:
         match = _TEMP_RE.match(name)
-        if match and not _process_alive(int(match.group(1))):
+        if match and not (int(match.group(1)) == os.getpid() or process_alive(int(match.group(1)))):
             with contextlib.suppress(FileNotFoundError):
                 (folder / name).unlink()
                 removed.append(folder / name)

@@ -26,6 +26,7 @@ from repcue import __version__
 from repcue.clip import Clip
 from repcue.export import ExportOptions, export_mix, export_session
 from repcue.export.chapters import Chapter, chapters
+from repcue.export.safe_write import process_alive
 from repcue.serve import ServeError
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
@@ -184,7 +185,7 @@ class EpisodeShelf:
         with contextlib.suppress(OSError):
             for entry in self.root.iterdir():
                 match = _PARTIAL.match(entry.name)
-                if match and not _alive(int(match.group(1))):
+                if match and not process_alive(int(match.group(1))):
                     shutil.rmtree(entry, ignore_errors=True)
 
     def forget_older(self, kept: Iterable[Episode]) -> None:
@@ -202,11 +203,3 @@ class EpisodeShelf:
                     shutil.rmtree(entry, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
