@@ -37,7 +37,7 @@ def test_strings_from_flags_are_parsed() -> None:
         ({"reps": 0}, "reps: 0 is out of range (allowed: a whole number from 1 to 100)"),
         ({"reps": 2.5}, "is not a whole number"),
         ({"rest": -5},
-         "rest: -5 is out of range (allowed: 0 s to 15 min, written 90, 90s, 1:30 or 2m)"),
+         "rest: -5 is out of range (allowed: 0 s to 15 min, written 90, 90s, 1:30 or 2m; or ready"),
         ({"rest": "20m"}, "rest: 20m is out of range (allowed: 0 s to 15 min"),
         ({"rest": "1:3o"}, "rest: 1:3o is not a duration"),
         ({"count": "maybe"}, "count: maybe is not true or false"),

@@ -39,6 +39,11 @@ LAST_REP_MIN_REPS = 3
 #: Rests this long get a ten-second warning, which starts this long before the rest ends.
 REST_WARNING_MIN_MS = 30_000
 REST_WARNING_LEAD_MS = 10_000
+#: A rest that waits for the lifter says "Ready when you are." about this often while it waits.
+READY_REMINDER_MS = 60_000
+#: The reminder starts this long before the waiting stretch ends: the player loops that
+#: stretch from silence to silence, so the reminder must end well before it.
+READY_REMINDER_LEAD_MS = 4_000
 
 
 def brief_of(text: str) -> str | None:
@@ -59,6 +64,7 @@ class SegmentName(StrEnum):
     REP = "rep"  # rigid: the movement grid
     COUNTDOWN = "countdown"  # rigid
     REST = "rest"
+    WAIT = "wait"  # a rest that waits for the lifter (live play): looped until they are ready
     FINISH = "finish"
 
 
@@ -182,11 +188,13 @@ class _Rotation:
 
 
 def plan(workout: Workout, timings: Sequence[Timing], *, seed: int | None = None,
-         session_timing: Timing | None = None, notes: Sequence[str] = ()) -> Plan:
+         session_timing: Timing | None = None, notes: Sequence[str] = (),
+         live: bool = False) -> Plan:
     """Build the plan; ``timings`` has one entry per workout entry (``resolve_timings``).
 
     ``notes`` are warnings found while resolving the timing (``settings``); the plan
-    adds its own and hands them all to the timeline.
+    adds its own and hands them all to the timeline. ``live``: the plan is for live play,
+    where a ``rest = "ready"`` rest waits for the lifter; elsewhere it lasts as planned.
     """
     if len(timings) != len(workout.entries):
         raise ValueError("one timing per workout entry is needed")
@@ -208,8 +216,10 @@ def plan(workout: Workout, timings: Sequence[Timing], *, seed: int | None = None
     for index, (entry, timing) in enumerate(zip(workout.entries, timings, strict=True)):
         nxt = workout.entries[index + 1].exercise.name if index + 1 < len(workout.entries) else None
         last_exercise = index + 1 == len(workout.entries)
-        segs += _exercise(entry.exercise, timing, index, nxt, last_exercise, rng)
+        segs += _exercise(entry.exercise, timing, index, nxt, last_exercise, rng, live)
         warnings += _go_warnings(entry.exercise, timing)
+    if not live:
+        warnings += _ready_warning(workout, timings)
 
     finish_ctx = Context()
     total_sets = sum(t.sets for t in timings)
@@ -241,8 +251,19 @@ def _go_warnings(ex: Exercise, timing: Timing) -> list[str]:
     return [f"{ex.id}: no go cue of its own for {what}; says \"{wording.DEFAULT_GO[first]}\""]
 
 
+def _ready_warning(workout: Workout, timings: Sequence[Timing]) -> list[str]:
+    """One line for every rest that would wait in live play but cannot in a file."""
+    planned = {entry.exercise.id: f"{t.rest_ms / 1000:g} s"
+               for entry, t in zip(workout.entries, timings, strict=True) if t.rest_ready}
+    if not planned:
+        return []
+    listed = ", ".join(f"{ex} {rest}" for ex, rest in planned.items())
+    return [f"rest = ready waits for you in repcue play only; here each rest lasts as "
+            f"planned ({listed})"]
+
+
 def _exercise(ex: Exercise, timing: Timing, index: int, next_name: str | None,
-              last_exercise: bool, rng: random.Random) -> list[Segment]:
+              last_exercise: bool, rng: random.Random, live: bool) -> list[Segment]:
     v = timing.verbosity
     talky = v in (Verbosity.COACH, Verbosity.STANDARD)
     presets = _Rotation(ex.preset_cues or wording.DEFAULT_PRESET, rng)
@@ -290,7 +311,7 @@ def _exercise(ex: Exercise, timing: Timing, index: int, next_name: str | None,
             first_start = s == 1 and side_i == 0
             segs += _reps(ex, timing, Context(ex.id, s, side), first_start, presets, forms)
         if s < timing.sets or not last_exercise:
-            segs += _rest(ex.id, timing, s, next_name)
+            segs += _rest(ex.id, timing, s, next_name, live and timing.rest_ready)
     return segs
 
 
@@ -381,19 +402,36 @@ def _countdown(seconds: int, ctx: Context) -> Rigid:
     return Rigid(SegmentName.COUNTDOWN, seconds * 1000, ctx, tuple(marks), tuple(cues))
 
 
-def _rest(exercise_id: str, timing: Timing, s: int, next_name: str | None) -> list[Segment]:
-    if timing.rest_ms <= 0:
+def _rest(exercise_id: str, timing: Timing, s: int, next_name: str | None,
+          ready: bool) -> list[Segment]:
+    if timing.rest_ms <= 0 and not ready:
         return []
     ctx = Context(exercise_id, s)
-    head = [Cue(SpeechRole.REST, wording.rest(timing.rest_ms), ctx)]
+    head = [Cue(SpeechRole.REST, wording.REST_READY if ready else wording.rest(timing.rest_ms),
+                ctx)]
     if timing.next_up and timing.verbosity != Verbosity.MINIMAL:
         if s < timing.sets:
             head.append(Cue(SpeechRole.REST, wording.next_set(s + 1, timing.sets), ctx))
         elif next_name:
             head.append(Cue(SpeechRole.REST, wording.next_up(next_name), ctx))
+    rest_mark = Mark(0, 0, EventKind.MARKER, MarkerRole.REST, ctx, "Rest")
+    ten = Cue(SpeechRole.REST, wording.TEN_SECONDS, ctx)
+    if ready:
+        return _ready_rest(ctx, tuple(head), rest_mark, ten)
     tail: tuple[Cue, ...] = ()
     if timing.rest_ms >= REST_WARNING_MIN_MS:
-        tail = (Cue(SpeechRole.REST, wording.TEN_SECONDS, ctx),)
+        tail = (ten,)
     return [Flex(SegmentName.REST, timing.rest_ms, ctx, head=tuple(head), tail=tail,
-                 tail_lead_ms=REST_WARNING_LEAD_MS,
-                 marks=(Mark(0, 0, EventKind.MARKER, MarkerRole.REST, ctx, "Rest"),))]
+                 tail_lead_ms=REST_WARNING_LEAD_MS, marks=(rest_mark,))]
+
+
+def _ready_rest(ctx: Context, head: tuple[Cue, ...], rest_mark: Mark, ten: Cue) -> list[Segment]:
+    """A rest that waits: the call, a waiting stretch ending in the reminder (the player loops
+    it until the lifter is ready), then from the READY marker "Ten seconds." and the set."""
+    reminder = Cue(SpeechRole.REST, wording.READY_REMINDER, ctx)
+    wait = Flex(SegmentName.WAIT, READY_REMINDER_MS, ctx, head=head, tail=(reminder,),
+                tail_lead_ms=READY_REMINDER_LEAD_MS, marks=(rest_mark,))
+    go = Flex(SegmentName.REST, REST_WARNING_LEAD_MS, ctx, tail=(ten,),
+              tail_lead_ms=REST_WARNING_LEAD_MS,
+              marks=(Mark(0, 0, EventKind.MARKER, MarkerRole.READY, ctx, "Ready"),))
+    return [wait, go]

@@ -46,6 +46,8 @@ class Request:
     rate: float | None = None
     cache_dir: Path | None = None
     config: Config | None = None
+    #: For live play: a ``rest = "ready"`` rest waits for the lifter (see ``plan``).
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def build_plan(request: Request) -> tuple[Workout, Plan]:
     workout, resolved, session_timing = resolve_request(request)
     timings = [r.timing for r in resolved]
     return workout, plan(workout, timings, seed=request.seed, session_timing=session_timing,
-                         notes=notes(workout, resolved))
+                         notes=notes(workout, resolved), live=request.live)
 
 
 def resolve_request(request: Request) -> tuple[Workout, list[Resolved], Timing]:

@@ -188,6 +188,10 @@ def _fit(cue: Cue, text: str, d: int, taken: list[tuple[int, int]]) -> tuple[int
     return None
 
 
+#: Marker levels: a marker ends at the next one of its level or a higher (smaller) one.
+_LEVEL = {MarkerRole.EXERCISE: 0, MarkerRole.SET: 1, MarkerRole.REST: 1, MarkerRole.READY: 2}
+
+
 def _close_markers(events: list[Event], finish_at: int) -> list[Event]:
     """Give each chapter marker its end: the next marker of its level or higher, or the finish."""
     markers = sorted((e for e in events if e.kind == EventKind.MARKER), key=lambda e: e.start_ms)
@@ -196,7 +200,7 @@ def _close_markers(events: list[Event], finish_at: int) -> list[Event]:
     for i, m in enumerate(markers):
         end = finish_at
         for later in markers[i + 1:]:
-            if m.role != MarkerRole.EXERCISE or later.role == MarkerRole.EXERCISE:
+            if _LEVEL[MarkerRole(later.role)] <= _LEVEL[MarkerRole(m.role)]:
                 end = later.start_ms
                 break
         closed.append(Event(m.start_ms, max(end, m.start_ms), m.kind, m.role, m.text, m.exercise,

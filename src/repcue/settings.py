@@ -9,7 +9,9 @@ program *is*. So the chain depends on the kind of key:
   content leaves open; it does not rewrite a program's reps or rest.
 - **Style** (everything else: preset, verbosity, count, countdown, lead, ...): how the
   coach talks to you. Built-in < the exercise file < the workout < your config <
-  command-line flags < ``--set``. Your config wins over every workout.
+  command-line flags < ``--set``. Your config wins over every workout. ``rest = "ready"``
+  is style too: it says how *you* pace the rests (the program's rest stays the planned
+  one, which exports use).
 
 Nothing is silently ignored: each resolved value keeps the layer that set it, and a
 config or flag value that another layer outranked is kept as ``Masked``, so
@@ -26,7 +28,7 @@ from typing import Any
 
 from repcue.errors import toml_value
 from repcue.model import Workout
-from repcue.timing import KNOBS, Layer, Timing, validate_layer
+from repcue.timing import KNOBS, READY, Layer, Timing, validate_layer
 
 #: Knobs that describe the program itself; the rest are coaching style.
 STRUCTURE_KEYS = frozenset({"tempo", "start", "reps", "hold", "sets", "sides", "rest"})
@@ -56,10 +58,17 @@ class Resolved:
     layers: tuple[Layer, ...] = ()
 
 
+def is_structure(key: str, value: Any) -> bool:
+    """Whether ``key = value`` describes the program (see the module docstring)."""
+    if key == "rest" and isinstance(value, str) and value.strip().lower() == READY:
+        return False
+    return key in STRUCTURE_KEYS
+
+
 def split_config(config: Layer) -> tuple[Layer, Layer]:
     """The config's structure keys and its style keys, as two layers of the chain."""
-    structure = {k: v for k, v in config.values.items() if k in STRUCTURE_KEYS}
-    style = {k: v for k, v in config.values.items() if k not in STRUCTURE_KEYS}
+    structure = {k: v for k, v in config.values.items() if is_structure(k, v)}
+    style = {k: v for k, v in config.values.items() if not is_structure(k, v)}
     origin = config.origin or "config"
     return (dataclasses.replace(config, values=structure, origin=origin),
             dataclasses.replace(config, values=style, origin=origin))
@@ -129,6 +138,8 @@ def describe(knob: str, timing: Timing) -> str:
     """A resolved value as the lifter would write it: ``rest 75 s``, ``tempo 3-1-1-0``."""
     field_name = KNOBS[knob][0]
     value = getattr(timing, field_name)
+    if knob == "rest" and timing.rest_ready:
+        return f"rest ready (planned {value / 1000:g} s)"
     if field_name.endswith("_ms"):
         return f"{knob} {value / 1000:g} s"
     if isinstance(value, bool):
@@ -155,7 +166,8 @@ def differences(resolved: Resolved) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for knob, layer in resolved.origins.items():
         field_name = KNOBS[knob][0]
-        if getattr(resolved.timing, field_name) != getattr(default, field_name):
+        ready = knob == "rest" and resolved.timing.rest_ready
+        if ready or getattr(resolved.timing, field_name) != getattr(default, field_name):
             out.setdefault(origin_label(layer), []).append(describe(knob, resolved.timing))
     rank = {origin_label(layer): i for i, layer in enumerate(resolved.layers)}
     return dict(sorted(out.items(), key=lambda item: rank.get(item[0], 0)))

@@ -63,6 +63,9 @@ class MarkerRole(StrEnum):
     EXERCISE = "exercise"
     SET = "set"
     REST = "rest"
+    #: Inside a rest that waits for the lifter (live play only): where the rest goes on once
+    #: they are ready ("Ten seconds.", then the set). Not a chapter of its own.
+    READY = "ready"
 
 
 Role = SpeechRole | PhaseRole | ToneRole | MarkerRole

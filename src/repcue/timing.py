@@ -29,6 +29,8 @@ class Timing:
     sets: int = 3
     sides: Sides = Sides.BOTH
     rest_ms: int = 90_000
+    #: ``rest = "ready"``: live play waits for the lifter; ``rest_ms`` stays the planned rest.
+    rest_ready: bool = False
     switch_ms: int = 5_000
     preset: PresetMode = PresetMode.EVERY_REP
     preset_hold_ms: int = 3_000
@@ -123,6 +125,23 @@ def _choice(kind: type[Any], values: Sequence[str]) -> Callable[[Any], Any]:
     return parse
 
 
+#: ``rest = "ready"``: the rest ends when the lifter says so (live play; exports use the plan).
+READY = "ready"
+
+
+def _rest(value: Any) -> int | str:
+    """Seconds of rest, or ``READY``."""
+    if isinstance(value, str) and value.strip().lower() == READY:
+        return READY
+    try:
+        return _REST_SECONDS(value)
+    except _Invalid as bad:
+        raise _Invalid(bad.problem, f"{bad.allowed}; or ready to wait until you press") from None
+
+
+_REST_SECONDS = _seconds_ms(0, 900)
+
+
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -153,7 +172,7 @@ KNOBS: dict[str, tuple[str, Callable[[Any], Any], str]] = {
     "hold": ("hold_ms", _seconds_ms(0, 300), "seconds per rep for an isometric hold (0: tempo)"),
     "sets": ("sets", _whole(1, 20), "sets"),
     "sides": ("sides", _choice(Sides, [s.value for s in Sides]), "both at once, or each side"),
-    "rest": ("rest_ms", _seconds_ms(0, 900), "seconds of rest after a set"),
+    "rest": ("rest_ms", _rest, "seconds of rest after a set, or ready (wait for you)"),
     "switch": ("switch_ms", _seconds_ms(0, 60), "seconds to switch sides"),
     "preset": ("preset", _choice(PresetMode, [m.value for m in PresetMode]), "when to pre-set"),
     "preset_hold": ("preset_hold_ms", _seconds_ms(0, 15), "seconds to set the back before a rep"),
@@ -200,6 +219,11 @@ def validate_layer(layer: Layer) -> dict[str, Any]:
             source = layer.source if layer.source.startswith("--") else f"--{key}"
             field = ""
         name, parsed_value = parse_knob(key, value, source=source, field=field)
+        if name == "rest_ms":
+            # "ready" keeps the planned rest from lower layers; a number replaces both.
+            parsed["rest_ready"] = parsed_value == READY
+            if parsed_value == READY:
+                continue
         parsed[name] = parsed_value
     return parsed
 

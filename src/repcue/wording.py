@@ -169,6 +169,12 @@ def rest(ms: int) -> str:
     return f"Rest. {sentence(seconds_words(ms))}"
 
 
+#: A rest that waits for the lifter (live play with ``rest = "ready"``): said as it begins,
+#: then the reminder while it waits.
+REST_READY = "Rest. Press play when you're ready."
+READY_REMINDER = "Ready when you are."
+
+
 def count_word(n: int) -> str:
     """A rep count or a countdown number: ``Three.``"""
     return sentence(number_word(n))

@@ -112,9 +112,11 @@ def _timing_summary(t: Timing) -> str:
     if t.is_hold:
         work = f"{t.reps} x {t.hold_ms / 1000:g} s hold"
     else:
-        work = f"{t.reps} reps, tempo {t.tempo} from {t.start.value}"
+        work = f"{count(t.reps, 'rep')}, tempo {t.tempo} from {t.start.value}"
     sides = ", each side" if t.sides.value == "each" else ""
-    return (f"{t.sets} sets of {work}{sides}; rest {t.rest_ms / 1000:g} s; "
+    rest = (f"rest when ready (planned {t.rest_ms / 1000:g} s)" if t.rest_ready
+            else f"rest {t.rest_ms / 1000:g} s")
+    return (f"{count(t.sets, 'set')} of {work}{sides}; {rest}; "
             f"pre-set {t.preset.value}; verbosity {t.verbosity.value}")
 
 

@@ -183,7 +183,8 @@ class SessionOptions:
     reps: str | None = _flag("--reps", knob="reps", help="Reps per set for every exercise.")
     sets: str | None = _flag("--sets", knob="sets", help="Sets for every exercise.")
     rest: str | None = _flag("--rest", knob="rest", metavar="DURATION",
-                             help="Rest after each set: 90, 90s, 1:30 or 2m.")
+                             help="Rest after each set: 90, 90s, 1:30 or 2m; or ready: play "
+                             "waits until you press space or Play (exports rest as planned).")
     # --lead was its first name: too close to --lead-in (quiet before the first sound).
     lead: str | None = _flag("--setup-time", "--lead", "lead", knob="lead", metavar="DURATION",
                              help="Time to get in position before the countdown, e.g. 5 or 5s.")
@@ -208,23 +209,23 @@ class SessionOptions:
     content_dirs: tuple[Path, ...] = _flag(*CONTENT_DECLS, default=(), **CONTENT_ATTRS)
     config: Config = field(default_factory=lambda: load_config())
 
-    def request(self, name: str, *, estimate: bool = False) -> Request:
+    def request(self, name: str, *, estimate: bool = False, live: bool = False) -> Request:
         """What ``prepare`` needs: the workout, the flags as override layers, the config."""
         overrides = {spec.metadata["knob"]: getattr(self, spec.name) for spec in _OPTIONS
                      if spec.metadata["knob"] and getattr(self, spec.name) is not None}
         return Request(name=name, content_dirs=self.content_dirs, overrides=overrides,
                        per_exercise=parse_set_values(self.set_values), seed=self.seed,
                        estimate=estimate, engine=self.engine, voice=self.voice, rate=self.rate,
-                       cache_dir=self.cache_dir, config=self.config)
+                       cache_dir=self.cache_dir, config=self.config, live=live)
 
-    def prepare(self, name: str, *, estimate: bool = False,
+    def prepare(self, name: str, *, estimate: bool = False, live: bool = False,
                 progress: Progress | None = None) -> PreparedSession:
         """Plan, speak and schedule ``name`` as the user asked.
 
         What the planner decided for the user (a flag or config value that changed nothing,
         a default go word) is said on stderr: export and play never ignore a setting silently.
         """
-        session = prepare(self.request(name, estimate=estimate), progress)
+        session = prepare(self.request(name, estimate=estimate, live=live), progress)
         for note in session.plan.warnings:
             click.echo(f"Note: {note}", err=True)
         return session

@@ -149,7 +149,7 @@ def play(ctx: click.Context, /, name: str, device: str | None, latency: str, bt_
             media = _EarlyMediaKeys()
             progress, done = synthesis_progress()
             try:
-                session = asked.prepare(name, progress=progress)
+                session = asked.prepare(name, live=True, progress=progress)
             finally:
                 done()
             sink.wait_open()

@@ -47,6 +47,8 @@ class Status:
     phase_left_ms: int = 0
     rest_left_ms: int = 0  # planned rest still to come, extra rest included
     alert: str | None = None  # a standing problem (the device went away), shown until solved
+    #: In a rest that waits for the lifter (``rest = "ready"``): how long they have rested.
+    waiting_ms: int | None = None
 
     def where(self) -> str:
         parts = [self.exercise or self.workout]

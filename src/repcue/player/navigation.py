@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from repcue.durations import parse_ms
 from repcue.errors import InputError, NotFoundError
@@ -19,6 +19,22 @@ from repcue.units import ms_to_samples, position_text
 AGAIN_MS = 3000
 #: One press of "+" adds this much rest.
 EXTRA_REST_MS = 15_000
+#: A rest that waits for the lifter replays its waiting stretch from at most this far back,
+#: so the reminder at its end comes about once a minute.
+WAIT_LOOP_MS = 60_000
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A rest that waits for the lifter (``rest = "ready"``), in output samples: from ``start``
+    the player plays on to ``loop_at`` (silence, after the reminder), goes back to
+    ``loop_from`` (silence, after the rest's own call) and does so until the lifter is ready;
+    then it goes on from ``ready`` ("Ten seconds.", then the set)."""
+
+    start: int
+    loop_from: int
+    loop_at: int
+    ready: int
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,7 @@ class Course:
     rests: tuple[tuple[int, int], ...]  # (start, end) of each rest
     sounding: tuple[tuple[int, int], ...]  # (start, end) of speech and tones, by start
     exercise_starts: tuple[int, ...] = ()
+    waits: tuple[Wait, ...] = ()
 
     @classmethod
     def of(cls, timeline: Timeline, sample_at: Callable[[int], int], rate: int) -> Course:
@@ -45,7 +62,28 @@ class Course:
             )
         )
         exercises = sorted({sample_at(m.start_ms) for m in timeline.markers(MarkerRole.EXERCISE)})
-        return cls(rate, tuple(sets), tuple(sorted(rests)), sounding, tuple(exercises))
+        course = cls(rate, tuple(sets), tuple(sorted(rests)), sounding, tuple(exercises))
+        readies = [sample_at(m.start_ms) for m in timeline.markers(MarkerRole.READY)]
+        return replace(course, waits=tuple(course._wait(ready) for ready in readies))
+
+    def _wait(self, ready: int) -> Wait:
+        start = next((a for a, b in self.rests if a <= ready < b), ready)
+        # The rest's own call and "next" come first, the reminder last, then silence.
+        said = [(a, b) for a, b in self.sounding if start <= a < ready]
+        reminder = said[-1] if said else (ready, ready)
+        head_end = max((b for _, b in said[:-1]), default=start)
+        loop_from = min(reminder[0], max(head_end, ready - self.samples(WAIT_LOOP_MS)))
+        # Loop in the middle of the silence between the reminder and the ready point: far
+        # from both, so a late look at the clock still finds silence on either side.
+        loop_at = (max(reminder[1], loop_from) + ready) // 2
+        return Wait(start, loop_from, loop_at, ready)
+
+    def wait_at(self, position: int) -> Wait | None:
+        """The waiting rest ``position`` is in, before its ready point; None elsewhere."""
+        for wait in self.waits:
+            if wait.start <= position < wait.ready:
+                return wait
+        return None
 
     def next_set(self, position: int) -> int | None:
         """Start of the first set after ``position``, or None in the last set.

@@ -60,6 +60,7 @@ class _Player:
         self.lost_at: int | None = None  # where the device was lost, while it is away
         self.alert: str | None = None
         self.began: float | None = None  # clock time of the first look at the session
+        self.wait_began: float | None = None  # clock time a rest that waits for you began
 
     def heard(self) -> int:
         """The sample reaching the ear now: written minus device latency and Bluetooth delay."""
@@ -82,10 +83,36 @@ class _Player:
         self.tally.heard(heard, now, holding=self.feed.paused or extra > 0)
         status = self.guide.at(heard, extra_ms=extra, paused=self.feed.paused,
                                elapsed_ms=round((now - self.began) * 1000))
+        if self.lost_at is None and self.course.wait_at(self.heard()) is not None:
+            if self.wait_began is None:
+                self.wait_began = now
+            status = replace(status, waiting_ms=round((now - self.wait_began) * 1000))
+        else:
+            self.wait_began = None
         self.display.show(replace(status, alert=self.alert) if self.alert else status)
+
+    def keep_waiting(self) -> None:
+        """In a rest that waits for the lifter, play its waiting stretch again and again."""
+        position = self.feed.position
+        wait = self.course.wait_at(position)
+        if wait is not None and position >= wait.loop_at and not self.feed.silence_left:
+            self.feed.seek(wait.loop_from)
+
+    def ready(self) -> bool:
+        """The lifter is ready (space, Play or Next in a waiting rest): on to "Ten seconds."
+        False when no rest is waiting for them."""
+        wait = self.course.wait_at(self.heard())
+        if wait is None:
+            return False
+        self.feed.paused = False
+        self.feed.seek(wait.ready)
+        self.tally.jumped()
+        return True
 
     def apply(self, command: Command) -> None:
         feed, course = self.feed, self.course
+        if command in (Command.PAUSE, Command.RESUME, Command.NEXT_SET) and self.ready():
+            return
         if command is Command.PAUSE:
             feed.paused = not feed.paused
         elif command in (Command.RESUME, Command.HOLD):
@@ -105,6 +132,9 @@ class _Player:
 
     def more_rest(self) -> None:
         feed, course = self.feed, self.course
+        if course.wait_at(self.heard()) is not None:
+            self.note("this rest waits for you: space, n or Play when you are ready")
+            return
         extra = course.samples(EXTRA_REST_MS)
         here = feed.position
         left = feed.silence_left
@@ -187,6 +217,7 @@ def play(
             if sink.lost and not player.reconnect(clock, reconnect_s):
                 reason = "device lost"
                 break
+            player.keep_waiting()
             player.show()
             clock.sleep(tick_s)
         player.show()

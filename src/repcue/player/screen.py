@@ -53,6 +53,9 @@ def seconds_up(ms: int) -> int:
 
 def big_number(status: Status) -> tuple[str, str]:
     """The number to draw big and its label: rest left, or the phase's seconds left."""
+    if status.waiting_ms is not None:  # counted up: the rest ends when the lifter says so
+        seconds = status.waiting_ms // 1000
+        return f"{seconds // 60}:{seconds % 60:02d}", "REST · SPACE OR PLAY WHEN READY"
     if status.resting:
         seconds = seconds_up(status.rest_left_ms)
         return f"{seconds // 60}:{seconds % 60:02d}", "REST"

@@ -23,16 +23,28 @@ class Summary:
     rest_planned_ms: int
     rest_taken_ms: int
     under_tension_ms: int
+    #: Rests that waited for the lifter (``rest = "ready"``): they have no planned length.
+    rests_at_your_pace: int = 0
 
     def describe(self) -> str:
-        """``6 of 9 sets, 5 rests (4:00 planned, 4:35 taken), 3:12 under tension``."""
+        """``6 of 9 sets, 5 rests (4:00 planned, 4:35 taken), 3:12 under tension``; with
+        rests that waited for the lifter, ``5 rests (6:10 taken, at your pace)``."""
         parts = [f"{self.sets_done} of {self.sets_planned} {_plural(self.sets_planned, 'set')}"
                  if self.sets_done != self.sets_planned
                  else f"{self.sets_done} {_plural(self.sets_done, 'set')}"]
         if self.rests_taken:
+            pace = self.rests_at_your_pace
+            if not pace:
+                planned = f"{_minutes(self.rest_planned_ms)} planned, "
+                taken = f"{_minutes(self.rest_taken_ms)} taken"
+            elif pace == self.rests_taken:
+                planned, taken = "", f"{_minutes(self.rest_taken_ms)} taken, at your pace"
+            else:
+                fixed = self.rests_taken - pace
+                planned = f"{_minutes(self.rest_planned_ms)} planned for {fixed}, "
+                taken = f"{_minutes(self.rest_taken_ms)} taken, {pace} at your pace"
             parts.append(f"{self.rests_taken} {_plural(self.rests_taken, 'rest')} "
-                         f"({_minutes(self.rest_planned_ms)} planned, "
-                         f"{_minutes(self.rest_taken_ms)} taken)")
+                         f"({planned}{taken})")
         parts.append(f"{_minutes(self.under_tension_ms)} under tension")
         return ", ".join(parts)
 
@@ -43,6 +55,9 @@ class Tally:
     def __init__(self, timeline: Timeline) -> None:
         self._sets = timeline.markers("set")
         self._rests = timeline.markers("rest")
+        readies = timeline.markers("ready")
+        self._waits = {i for i, rest in enumerate(self._rests)
+                       if any(rest.start_ms <= r.start_ms < rest.end_ms for r in readies)}
         self._phases = [e for e in timeline.events if e.kind == "phase" and e.role in _PHASES]
         self._sets_done: set[int] = set()
         self._rests_entered: set[int] = set()
@@ -79,9 +94,11 @@ class Tally:
             sets_done=len(self._sets_done),
             sets_planned=len(self._sets),
             rests_taken=len(self._rests_entered),
-            rest_planned_ms=sum(self._rests[i].duration_ms for i in self._rests_entered),
+            rest_planned_ms=sum(self._rests[i].duration_ms
+                                for i in self._rests_entered - self._waits),
             rest_taken_ms=round(self._rest_wall_s * 1000),
             under_tension_ms=self._tension_ms,
+            rests_at_your_pace=len(self._rests_entered & self._waits),
         )
 
 
