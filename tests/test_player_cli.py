@@ -115,11 +115,12 @@ def test_ctrl_c_stops_cleanly_and_prints_the_resume_line(
     assert "Traceback" not in err
     # No session bus here: play says so once, before its first sound.
     lines = [line for line in err.strip().splitlines() if not line.startswith("Media keys")]
-    assert lines[0].startswith("Stopped at 00:0") and lines[1] == "To resume:"
-    resume = shlex.split(lines[2])
+    assert lines[0].startswith("Stopped at 00:0") and lines[1].startswith("So far: ")
+    assert lines[2] == "To resume:"
+    resume = shlex.split(lines[3])
     assert resume[:3] == ["repcue", "play", "activation"]
     assert resume[3:-2] == ["--device", "system", "--lead-in", "0.0", "--engine", "pyttsx3"]
-    stopped = lines[0].split()[2]
+    stopped = lines[0].split()[2].rstrip(".")
     assert resume[-2:] == ["--start-at", stopped]
     assert 1 <= int(stopped.split(":")[1]) <= 4
 

@@ -112,3 +112,44 @@ def test_without_a_session_bus_play_goes_on_with_keys_and_says_so_once(
     said = [line for line in result.stderr.splitlines() if "Media keys" in line]
     assert said == ["Media keys and earbud buttons are off: no session D-Bus (keys still work)."]
     assert "Workout complete" in result.stderr
+
+
+def test_next_ends_a_rest_that_waits_with_ten_seconds_then_the_set(
+        jack_server: dict[str, str], session_bus: str, tmp_path: Path) -> None:
+    from repcue.prepare import Request, prepare
+    from repcue.timeline import MarkerRole
+
+    cache = tmp_path / "cache"
+    # The live timeline as play will build it (same engine and cache: same clip lengths).
+    session = prepare(Request("activation", overrides={"rest": "ready"}, live=True,
+                              engine="pyttsx3", cache_dir=cache))
+    rest = session.timeline.markers(MarkerRole.REST)[0]
+    env = dict(jack_server, PYTHONPATH=str(ROOT / "src"), DBUS_SESSION_BUS_ADDRESS=session_bus,
+               REPCUE_CACHE=str(cache))
+    start = f"{rest.start_ms // 60_000:02d}:{rest.start_ms % 60_000 / 1000:06.3f}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "repcue", "play", "activation", "--engine", "pyttsx3",
+         "--device", "system", "--lead-in", "0", "--rest", "ready", "--start-at", start],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline().startswith("Playing ")
+        wait_for(lambda: "Pelvic tilt drill · set 1/3" in prop(session_bus, "Metadata"))
+        time.sleep(7)  # the rest's call, then waiting
+        send(session_bus, f"{PLAYER}.Next")
+        wait_for(lambda: "set 2/3" in prop(session_bus, "Metadata"), 20)
+        send(session_bus, f"{PLAYER}.Stop")
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    lines = out.splitlines()
+    said = [i for i, line in enumerate(lines) if "Press play when you're ready" in line]
+    ten = [i for i, line in enumerate(lines) if "“Ten seconds.”" in line]
+    second = [i for i, line in enumerate(lines) if "set 2/3" in line]
+    assert said and ten and second, out
+    assert said[0] < ten[0] < second[0]  # Next ended the wait: "Ten seconds.", then the set
+    assert "at your pace" in err, err

@@ -30,7 +30,8 @@ def test_strings_become_the_vocabulary_and_compare_as_strings() -> None:
     [
         ("speech", "eccentric", "'eccentric' is not a role of a speech event"),
         ("tone", "cue", "'cue' is not a role of a tone event (allowed: eccentric, bottom"),
-        ("marker", "go", "'go' is not a role of a marker event (allowed: exercise, set, rest, ready)"),
+        ("marker", "go",
+         "'go' is not a role of a marker event (allowed: exercise, set, rest, ready)"),
         ("music", "intro", "unknown event kind 'music' (allowed: speech, tone, phase, marker)"),
     ],
 )

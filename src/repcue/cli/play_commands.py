@@ -241,16 +241,18 @@ def _finish(ctx: click.Context, name: str, result: PlayResult | None,
     if result.underruns:  # worth a word only when the sound really broke up
         done += f"{', ' if done else ''}{result.underruns} " \
                 f"underrun{'s' if result.underruns != 1 else ''}"
+    # The summary on a line of its own: with the rests it does not fit 80 columns after
+    # "Workout complete" or "Stopped at".
     if result.completed:
-        click.echo(f"Workout complete: {done}." if done else "Workout complete.", err=True)
+        click.echo("Workout complete." + (f"\nDone: {done}." if done else ""), err=True)
         return
     resume = resume_line(ctx, name, position_text(result.stopped_at_ms))
     if result.reason == "device lost":
         said = f"; PortAudio's messages are in {log}" if _has_text(log) else ""
         raise AudioError(f"the audio device went away at {position_text(result.stopped_at_ms)} "
                          "and did not come back", hint=f"reconnect it, then: {resume}{said}")
-    click.echo(f"Stopped at {position_text(result.stopped_at_ms)}"
-               + (f" ({done})." if done else ".") + f"\nTo resume:\n  {resume}", err=True)
+    click.echo(f"Stopped at {position_text(result.stopped_at_ms)}."
+               + (f"\nSo far: {done}." if done else "") + f"\nTo resume:\n  {resume}", err=True)
     if result.reason == "interrupted":
         sys.exit(ExitStatus.INTERRUPTED)
 
