@@ -4,6 +4,10 @@ A real subprocess exports a session over an earlier file with --force semantics;
 killed at moments spread over the whole export (loudness passes, encoding, the final
 rename). Afterwards the destination holds either the earlier file, byte for byte, or a
 complete new one, and the next run leaves no temporary file behind.
+
+The moments are read from the export's own progress, not guessed from the length of an
+earlier run: on a busy machine one run can take twice as long as the next, and kills timed
+by the clock then landed after the export had finished.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -35,9 +38,24 @@ terminate_cleanly()
 timeline, clips = workout(sets=2, reps=4)
 palette = default_palette()
 print(timeline.duration_ms, flush=True)
-export_to(timeline, clips, palette, Path(sys.argv[1]), ExportOptions(force=True))
-print("done", flush=True)
+said = set()
+
+def progress(stage, done, total):
+    line = f"{{stage}} {{done * 100 // total}}"
+    if line not in said:
+        said.add(line)
+        print(line, flush=True)
+
+export_to(timeline, clips, palette, Path(sys.argv[1]), ExportOptions(force=True), progress)
+print("done 100", flush=True)
 """
+
+#: When to signal: as the export starts (the first loudness pass), after that pass, at points
+#: through the encoding, once the last chunk is in (the encoder's finish and the final
+#: rename), and as the process exits.
+MOMENTS = [("start", 0), ("measuring", 100), ("encoding", 10), ("encoding", 30),
+           ("encoding", 50), ("encoding", 70), ("encoding", 90), ("encoding", 100),
+           ("done", 100)]
 
 
 def _start(dest: Path) -> tuple[subprocess.Popen[str], int]:
@@ -48,6 +66,20 @@ def _start(dest: Path) -> tuple[subprocess.Popen[str], int]:
     return process, duration_ms
 
 
+def _wait_for(process: subprocess.Popen[str], stage: str, percent: int) -> list[str]:
+    """Read the export's progress until it reaches ``stage`` at ``percent`` (or it ends)."""
+    assert process.stdout is not None
+    seen: list[str] = []
+    if stage == "start":
+        return seen
+    for line in process.stdout:
+        seen.append(line.strip())
+        name, done = line.split()
+        if name == stage and int(done) >= percent:
+            break
+    return seen
+
+
 def _leftovers(folder: Path) -> list[str]:
     return sorted(n for n in os.listdir(folder) if n.endswith(".repcue-part"))
 
@@ -56,27 +88,23 @@ def _leftovers(folder: Path) -> list[str]:
 def test_killed_exports_never_leave_a_partial_file(tmp_path: Path) -> None:
     dest = tmp_path / "session.mp3"
     process, duration_ms = _start(dest)
-    began = time.monotonic()
     assert process.wait(60) == 0
-    export_seconds = time.monotonic() - began
     assert process.stdout is not None
     process.stdout.close()
     expected_samples = (1500 + duration_ms) * RATE // 1000
     assert len(decode(dest)) == expected_samples
 
     kills = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
-    fractions = [0.05, 0.3, 0.5, 0.7, 0.85, 0.95, 1.0, 0.15, 0.6]
     outcomes = []
-    for i, fraction in enumerate(fractions):
+    for i, (stage, percent) in enumerate(MOMENTS):
         before = dest.read_bytes()
         process, _ = _start(dest)
-        time.sleep(export_seconds * fraction)
+        seen = _wait_for(process, stage, percent)
         process.send_signal(kills[i % 3])
-        code = process.wait(60)
-        assert process.stdout is not None
-        finished = "done" in process.stdout.read()
-        process.stdout.close()
-        outcomes.append((kills[i % 3].name, fraction, code, finished))
+        rest, _ = process.communicate(timeout=60)
+        code = process.returncode
+        finished = "done 100" in [*seen, *rest.splitlines()]
+        outcomes.append((kills[i % 3].name, stage, percent, code, finished))
         if finished:
             assert len(decode(dest)) == expected_samples
         else:
