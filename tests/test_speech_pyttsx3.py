@@ -50,6 +50,31 @@ def test_durations_agree_across_runs_within_a_few_milliseconds(tmp_path: Path) -
         assert abs(first[text].duration_ms - second[text].duration_ms) <= 30, text
 
 
+FIRST_CLIP_SCRIPT = """
+from repcue.speech.pyttsx3_engine import Pyttsx3Engine
+engine = Pyttsx3Engine()
+attempts = []
+speak_once = engine._speak_once
+engine._speak_once = lambda text: attempts.append(text) or speak_once(text)
+text = "Rest for ninety seconds. Shake out your arms. " * 6  # longer than pyttsx3's 10 ms tick
+first, second = (len(engine.speak(text, None, 1.0).samples) for _ in range(2))
+print(len(attempts), first, second)
+"""
+
+
+def test_a_fresh_engines_first_clip_is_read_once_espeak_has_written_it() -> None:
+    """pyttsx3's first runAndWait returns after one 10 ms tick, before espeak has finished.
+    A worker often speaks one text only, and reading the file then raced espeak's writing
+    of it: under load, now and then a clip cut short. A long text makes the race certain."""
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    run = subprocess.run([sys.executable, "-c", FIRST_CLIP_SCRIPT], capture_output=True,
+                         text=True, timeout=60, check=False, env={"PYTHONPATH": src})
+    assert run.returncode == 0, run.stderr
+    attempts, first, second = map(int, run.stdout.split()[-3:])
+    assert attempts == 2  # one each: the first was not empty, so not asked again
+    assert abs(first - second) <= 22050 * 30 // 1000
+
+
 def test_a_faster_rate_gives_shorter_speech(tmp_path: Path) -> None:
     text = PHRASES[-1]
     normal = synthesize([text], ESPEAK, cache_dir=tmp_path)[text]

@@ -166,10 +166,13 @@ class Pyttsx3Engine(SpeechEngine):
         if driver is not None:
             from pyttsx3.drivers import _espeak
 
-            # espeak finishes an utterance on its own thread after pyttsx3 has moved on;
-            # runAndWait's stop() then cancels whatever espeak still plays, which was
-            # the next cue (a silent or missing file in about 3% of calls under load).
-            # Waiting for espeak to go idle first closes that window.
+            # espeak speaks on its own thread and writes the file from there. A fresh
+            # engine's first runAndWait returns after one 10 ms tick, before espeak has
+            # finished: the file was then read while espeak wrote it (a clip cut short,
+            # now and then under load). And runAndWait's stop() cancels whatever espeak
+            # still plays, which was the next cue (a silent or missing file in about 3%
+            # of calls under load). Waiting for espeak to go idle before each utterance
+            # and before reading its file closes both windows.
             self._settle = _espeak.Synchronize
         self._default_voice = _text(self._engine.getProperty("voice"))
         self._voices = [
@@ -216,6 +219,7 @@ class Pyttsx3Engine(SpeechEngine):
         try:
             self._engine.save_to_file(text, name)
             self._engine.runAndWait()
+            self._settle()
             if target.stat().st_size == 0:
                 return Clip(np.zeros(0, dtype=np.float32), SPEECH_RATE)
             return read_wav(target)
