@@ -124,7 +124,7 @@ def test_a_file_rests_as_planned_and_says_so_in_one_line() -> None:
     assert planned.events == plain.events
     notes = [w for w in planned.warnings if "ready" in w]
     assert len(notes) == 1
-    assert "repcue play" in notes[0] and "40 s" in notes[0]
+    assert "only play waits" in notes[0] and "(pelvic-tilt-drill 40 s)" in notes[0]
 
 
 def test_live_rests_wait_with_a_reminder_then_ten_seconds() -> None:

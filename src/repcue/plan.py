@@ -258,8 +258,7 @@ def _ready_warning(workout: Workout, timings: Sequence[Timing]) -> list[str]:
     if not planned:
         return []
     listed = ", ".join(f"{ex} {rest}" for ex, rest in planned.items())
-    return [f"rest = ready waits for you in repcue play only; here each rest lasts as "
-            f"planned ({listed})"]
+    return [f"rest = ready: only play waits; files rest as planned ({listed})"]
 
 
 def _exercise(ex: Exercise, timing: Timing, index: int, next_name: str | None,
