@@ -124,3 +124,14 @@ def test_a_content_folder_that_is_not_one_exits_2_naming_it(
         assert code == ExitStatus.BAD_INPUT, command
         assert err == (f"Error: --content: {message} "
                        f"(hint: {hint.format(root=tmp_path.resolve())})\n"), command
+
+
+def test_a_repcue_content_folder_that_is_not_one_exits_2_naming_the_variable(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPCUE_CONTENT", str(tmp_path / "nowhere"))
+    for command in (["plan", "activation", "--estimate"], ["list"]):
+        code, _, err = run_main(command, capsys)
+        assert code == ExitStatus.BAD_INPUT, command
+        assert err == (f"Error: REPCUE_CONTENT: {tmp_path / 'nowhere'} does not exist (hint: "
+                       "REPCUE_CONTENT takes the folder that holds exercises/ and workouts/)\n")

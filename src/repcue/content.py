@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from repcue.content_fields import Fields, InvalidContent, Problems, show
-from repcue.errors import ContentError, NotFoundError, did_you_mean
+from repcue.errors import ContentError, InputError, NotFoundError, did_you_mean
 from repcue.model import Exercise, Phase, Workout, WorkoutEntry
 from repcue.timing import KNOBS
 
@@ -44,9 +44,28 @@ def user_dirs(extra: Sequence[Path] = ()) -> list[Path]:
 
     dirs = [Path(platformdirs.user_data_dir("repcue")) / "content"]
     env = os.environ.get("REPCUE_CONTENT", "")
-    dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs += [check_content_folder(Path(p), "REPCUE_CONTENT") for p in env.split(os.pathsep) if p]
     dirs += list(extra)
     return dirs
+
+
+def check_content_folder(folder: Path, where: str = "--content") -> Path:
+    """A folder the user named (``--content``, ``REPCUE_CONTENT``), or an InputError naming
+    the path: a folder that cannot hold content is never silently ignored."""
+    holds = "the folder that holds exercises/ and workouts/"
+    if not folder.exists():
+        raise InputError(where, f"{folder} does not exist", value=folder,
+                         hint=f"{where} takes {holds}")
+    if not folder.is_dir():
+        raise InputError(where, f"{folder} is a file, not a folder", value=folder,
+                         hint=f"{where} takes {holds}")
+    if not (folder / "exercises").is_dir() and not (folder / "workouts").is_dir():
+        hint = (f"point {where} at {folder.resolve().parent}, {holds}"
+                if folder.resolve().name in ("exercises", "workouts")
+                else "a content folder holds exercises/*.toml and workouts/*.toml")
+        raise InputError(where, f"{folder} has no exercises/ or workouts/ folder",
+                         value=folder, hint=hint)
+    return folder
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:

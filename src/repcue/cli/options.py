@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 from repcue.config import LOUDNESS_RANGE, Config, load_config
+from repcue.content import check_content_folder
 from repcue.errors import ContentError, InputError, did_you_mean
 from repcue.mix import DEFAULT_TARGET_LUFS
 from repcue.prepare import PreparedSession, Progress, Request, prepare
@@ -21,24 +22,6 @@ if TYPE_CHECKING:
     from repcue.music import MusicChoice
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-def check_content_folder(folder: Path) -> Path:
-    """A ``--content`` folder, or an InputError naming the path: never silently ignored."""
-    holds = "the folder that holds exercises/ and workouts/"
-    if not folder.exists():
-        raise InputError("--content", f"{folder} does not exist", value=folder,
-                         hint=f"--content takes {holds}")
-    if not folder.is_dir():
-        raise InputError("--content", f"{folder} is a file, not a folder", value=folder,
-                         hint=f"--content takes {holds}")
-    if not (folder / "exercises").is_dir() and not (folder / "workouts").is_dir():
-        hint = (f"point --content at {folder.resolve().parent}, {holds}"
-                if folder.resolve().name in ("exercises", "workouts")
-                else "a content folder holds exercises/*.toml and workouts/*.toml")
-        raise InputError("--content", f"{folder} has no exercises/ or workouts/ folder",
-                         value=folder, hint=hint)
-    return folder
-
 
 def _content_folders(ctx: click.Context, param: click.Parameter,
                      folders: tuple[Path, ...]) -> tuple[Path, ...]:
