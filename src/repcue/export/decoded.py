@@ -23,6 +23,11 @@ from repcue.mix.loudness import LoudnessMeter
 _READ_BYTES = 4 * 220_500
 
 
+def can_decode() -> bool:
+    """Whether lossy files can be decoded here (ffmpeg is on the PATH)."""
+    return shutil.which("ffmpeg") is not None
+
+
 def measure_decoded(path: Path, rate: int) -> tuple[float, float] | None:
     """Integrated loudness (LUFS) and true peak (dBTP) of ``path`` decoded at ``rate``.
 

@@ -3,7 +3,8 @@
 The session is mastered first (repcue.mix: the cues levelled and the gain that brings
 it to the target loudness; one Mix serves every format); then one writing pass renders
 the Mix while an encoder thread encodes it (pipeline.py). A lossy file is then decoded and
-measured (decoded.py): its figures are the ones a player and a loudness checker see.
+measured (decoded.py): its figures are the ones a player and a loudness checker see, and
+one that decodes over -1 dBTP is encoded again, quieter (``_write_measured``).
 The ID3 tag is built from the timeline before any audio exists, so the file is written
 front to back, once.
 """
@@ -24,11 +25,12 @@ from repcue.export import playlist, sidecars
 from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
 from repcue.export.cover import cover_png
-from repcue.export.decoded import measure_decoded
+from repcue.export.decoded import can_decode, measure_decoded
 from repcue.export.encoders import to_pcm16
 from repcue.export.formats import EXPORT_RATES, FORMATS, EncodeJob, ExportFormat, format_named
 from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
 from repcue.export.safe_write import (
+    PendingFile,
     prepare_destination,
     safe_output,
     write_bytes_safely,
@@ -37,12 +39,20 @@ from repcue.export.tags import TrackInfo
 from repcue.mix import DEFAULT_TARGET_LUFS, Mix, master
 from repcue.mix.gain_search import Progress, palette_at
 from repcue.mix.loudness import LoudnessMeter
+from repcue.render import Renderer
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
-from repcue.units import SPEECH_RATE, samples_to_ms
+from repcue.units import SPEECH_RATE, db_to_gain, samples_to_ms
 
 if TYPE_CHECKING:
     from repcue.music import MusicBed, MusicChoice
+
+
+#: The most a lossy file may peak, as decoded: the loudness norms' -1 dBTP.
+MAX_DECODED_PEAK_DBTP = -1.0
+#: Taken off beyond the excess when a file decodes too hot, so the second encoding lands
+#: under the line although the codec's noise does not scale exactly with the level.
+RETRY_MARGIN_DB = 0.3
 
 
 @dataclass(frozen=True)
@@ -150,11 +160,7 @@ def export_session(
     prepare_destination([path, *extras], force=options.force)
 
     codec = options.codec
-    headroom_db = mix.headroom_db
     timeline = mix.timeline
-    renderer = mix.renderer(block_size=mix.rate)
-    scale = mix.output_gain * codec.pre_scale
-
     bed = _music_bed(mix)
     used = tuple(bed.used) if bed is not None else ()
     info = TrackInfo(timeline.title, options.artist, options.album, options.track, options.date,
@@ -162,41 +168,19 @@ def export_session(
     file_chapters = chapters_of(timeline, mix.lead_in_ms)
     cues = cue_lines(timeline, mix.lead_in_ms)
     tag = codec.write_tag(info, file_chapters, cues) if codec.write_tag else None
+    renderer = mix.renderer(block_size=mix.rate)
     bitrate = codec.check_bitrate(renderer.rate, options.bitrate_kbps)
-    meter = LoudnessMeter(renderer.rate)
-    with safe_output(path, force=options.force) as pending:
-        encoder = codec.open_encoder(EncodeJob(pending, renderer.rate, bitrate,
-                                               renderer.total_samples, tag))
-        try:
-            # PCM conversion stays in this thread: the encoder's is the longer job.
-            encoding: Stage[bytes] = Stage("encoder", encoder.write, QUEUE_CHUNKS)
-            try:
-                done = 0
-                for chunk in chunks(metered(renderer.blocks(), meter.add), CHUNK_SAMPLES):
-                    if cancel is not None and cancel.is_set():
-                        raise ExportError(f"export of {path} cancelled; nothing was written")
-                    encoding.put(to_pcm16(chunk, scale))
-                    done += len(chunk)
-                    if progress is not None:
-                        progress("encoding", done, renderer.total_samples)
-            except BaseException:
-                encoding.close(cancel=True)
-                raise
-            encoding.close()
-            encoder.finish()
-        except BaseException:
-            encoder.abort()
-            raise
-        finally:
-            if bed is not None:
-                bed.close()  # its files and ffmpeg processes; the bed reopens them if asked
+    try:
+        with safe_output(path, force=options.force) as pending:
+            writing = _Writing(renderer, codec, pending, bitrate, tag, progress, cancel)
+            lufs, true_peak = _write_measured(writing, mix)
+    finally:
+        if bed is not None:
+            bed.close()  # its files and ffmpeg processes; the bed reopens them if asked
 
     written = (_write_sidecars(path, info, cues, file_chapters,
                                samples_to_ms(renderer.total_samples, renderer.rate))
                if options.sidecars else ())
-    lufs, true_peak = meter.integrated_lufs - headroom_db, meter.true_peak_dbtp - headroom_db
-    if codec.bitrates:  # lossy: the file's own figures, as decoded
-        lufs, true_peak = measure_decoded(path, renderer.rate) or (lufs, true_peak)
     return ExportResult(
         path=path,
         duration_ms=mix.lead_in_ms + timeline.duration_ms,
@@ -208,6 +192,88 @@ def export_session(
         music=used,
         warnings=tuple(bed.warnings) if bed is not None else (),
     )
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """One file being written: the render, and where and how it is encoded."""
+
+    renderer: Renderer
+    codec: ExportFormat
+    pending: PendingFile
+    bitrate: int
+    tag: bytes | None
+    progress: Progress | None
+    cancel: threading.Event | None
+
+    def encode(self, scale: float, meter: LoudnessMeter | None) -> None:
+        """Render the session (through ``meter``, if any) and encode it ``* scale`` into the
+        pending file, replacing whatever an earlier pass wrote there."""
+        renderer, path = self.renderer, self.pending.target
+        self.pending.file.seek(0)
+        self.pending.file.truncate()
+        encoder = self.codec.open_encoder(EncodeJob(self.pending, renderer.rate, self.bitrate,
+                                                    renderer.total_samples, self.tag))
+        blocks = renderer.blocks()
+        if meter is not None:
+            blocks = metered(blocks, meter.add)
+        try:
+            # PCM conversion stays in this thread: the encoder's is the longer job.
+            encoding: Stage[bytes] = Stage("encoder", encoder.write, QUEUE_CHUNKS)
+            try:
+                done = 0
+                for chunk in chunks(blocks, CHUNK_SAMPLES):
+                    if self.cancel is not None and self.cancel.is_set():
+                        raise ExportError(f"export of {path} cancelled; nothing was written")
+                    encoding.put(to_pcm16(chunk, scale))
+                    done += len(chunk)
+                    if self.progress is not None:
+                        self.progress("encoding", done, renderer.total_samples)
+            except BaseException:
+                encoding.close(cancel=True)
+                raise
+            encoding.close()
+            encoder.finish()
+        except BaseException:
+            encoder.abort()
+            raise
+        self.pending.file.flush()  # the decoder reads the file by its name
+
+    def measure_mix(self) -> tuple[float, float]:
+        """Loudness and true peak of the render itself, without encoding it."""
+        meter = LoudnessMeter(self.renderer.rate)
+        for block in self.renderer.blocks():
+            meter.add(block)
+        return meter.integrated_lufs, meter.true_peak_dbtp
+
+
+def _write_measured(writing: _Writing, mix: Mix) -> tuple[float, float]:
+    """Write the file and return its loudness and true peak (a lossy file's as decoded).
+
+    A lossy file's figures come from decoding it, so the render is not metered on the way
+    (the meter cost as much as the encoder). A file that decodes over MAX_DECODED_PEAK_DBTP
+    (low bitrates: the codec's noise rides on the peaks) is encoded once more, that much
+    quieter plus RETRY_MARGIN_DB: every file plays under -1 dBTP, at some cost in loudness.
+    """
+    scale = mix.output_gain * writing.codec.pre_scale
+    headroom_db = mix.headroom_db
+    rate = writing.renderer.rate
+    if not (writing.codec.bitrates and can_decode()):
+        meter = LoudnessMeter(rate)
+        writing.encode(scale, meter)
+        return meter.integrated_lufs - headroom_db, meter.true_peak_dbtp - headroom_db
+    writing.encode(scale, None)
+    figures = measure_decoded(writing.pending.temp, rate)
+    trim_db = 0.0
+    if figures is not None and figures[1] > MAX_DECODED_PEAK_DBTP:
+        trim_db = figures[1] - MAX_DECODED_PEAK_DBTP + RETRY_MARGIN_DB
+        writing.encode(scale * db_to_gain(-trim_db), None)
+        figures = measure_decoded(writing.pending.temp, rate)
+    if figures is not None:
+        return figures
+    # ffmpeg is there but could not read the file back: report the render's own figures.
+    lufs, true_peak = writing.measure_mix()
+    return lufs - headroom_db - trim_db, true_peak - headroom_db - trim_db
 
 
 def _write_sidecars(path: Path, info: TrackInfo, cues: Sequence[CueLine],

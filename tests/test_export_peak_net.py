@@ -1,0 +1,71 @@
+"""The decoded-peak safety net: a lossy file that decodes over -1 dBTP is encoded again, quieter.
+
+Real encodes of a short hand-built session (a few seconds each), decoded by ffmpeg.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from export_support import decode, export_to, workout
+from repcue.clip import Clip
+from repcue.export import ExportOptions, exporter
+from repcue.mix.loudness import measure
+from repcue.timeline import Timeline
+from repcue.tones import default_palette
+
+RATE = 22050
+PALETTE = default_palette(44100)
+Session = tuple[Timeline, Mapping[str, Clip]]
+
+
+@pytest.fixture(scope="module")
+def session() -> Session:
+    return workout(sets=1, reps=3, rest_ms=3000, exercises=("Kettlebell squat",))
+
+
+def test_low_bitrate_aac_decodes_under_minus_1_dbtp(tmp_path: Path, session: Session,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    timeline, clips = session
+    options = ExportOptions(format="m4a", bitrate_kbps=16, sidecars=False)
+    # Without the net this file decodes over the line: the net has work to do.
+    monkeypatch.setattr(exporter, "MAX_DECODED_PEAK_DBTP", 10.0)
+    hot = export_to(timeline, clips, PALETTE, tmp_path / "hot.m4a", options)
+    assert hot.true_peak_dbtp > -1.0
+    monkeypatch.undo()
+    result = export_to(timeline, clips, PALETTE, tmp_path / "s.m4a", options)
+    lufs, true_peak = measure(decode(result.path, RATE), RATE)
+    assert true_peak <= -1.0
+    assert result.true_peak_dbtp == pytest.approx(true_peak, abs=0.05)
+    assert result.lufs == pytest.approx(lufs, abs=0.05)
+    # Quieter by the excess and the margin, no more (the codec's noise scales nearly with it).
+    excess = hot.true_peak_dbtp + 1.0 + exporter.RETRY_MARGIN_DB
+    assert hot.lufs - lufs == pytest.approx(excess, abs=0.5)
+
+
+def test_the_net_holds_any_line(tmp_path: Path, session: Session,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # At 64 kbps an MP3 decodes around -1.5 dBTP; a line at -4 makes it encode again.
+    timeline, clips = session
+    options = ExportOptions(sidecars=False)
+    plain = export_to(timeline, clips, PALETTE, tmp_path / "plain.mp3", options)
+    monkeypatch.setattr(exporter, "MAX_DECODED_PEAK_DBTP", -4.0)
+    result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", options)
+    lufs, true_peak = measure(decode(result.path, RATE), RATE)
+    assert true_peak <= -4.0 and result.true_peak_dbtp == pytest.approx(true_peak, abs=0.05)
+    assert lufs < plain.lufs - 1.0
+
+
+def test_a_file_ffmpeg_cannot_read_back_reports_the_renders_figures(
+        tmp_path: Path, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    timeline, clips = session
+    options = ExportOptions(sidecars=False)
+    decoded = export_to(timeline, clips, PALETTE, tmp_path / "d.mp3", options)
+    monkeypatch.setattr(exporter, "measure_decoded", lambda path, rate: None)
+    result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", options)
+    # The render's figures: the same loudness, the peak under the limiter's ceiling.
+    assert result.lufs == pytest.approx(decoded.lufs, abs=0.1)
+    assert result.true_peak_dbtp <= -2.0 < decoded.true_peak_dbtp
