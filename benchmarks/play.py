@@ -110,6 +110,9 @@ def main() -> None:
         # As `repcue play` does: the device opens while the session loads.
         device = pick_output("system")
         sink = SoundDeviceSink(device.index, MIX_RATE, channels=device.channels)
+        # As `repcue play` does: the media keys join the session bus while the session loads.
+        media = MediaKeys()
+        media.begin()
         with ThreadPoolExecutor(1) as pool:
             opening = pool.submit(sink.open)
             session = asked.prepare(args.workout)
@@ -119,11 +122,11 @@ def main() -> None:
         palette = default_palette(MIX_RATE)
         mix = master(session.timeline, session.clips, palette, lead_in_ms=1500,
                      remember_in=default_cache_dir())
+        mastered = time.monotonic() - t0
         console = Console(file=io.StringIO(), width=80, force_terminal=True)
         seconds = min(args.minutes * 60, session.timeline.duration_ms / 1000 + 2)
-        # As `repcue play` does: the media keys join the session bus before the first sound.
-        media = MediaKeys()
         media_on = media.connect()
+        joined = time.monotonic() - t0
         controls = AllControls(ScriptedControls([(seconds, Command.QUIT)], clock), media)
         display = AllDisplays(LiveDisplay(console, clock), media)
         cpu0 = time.process_time()
@@ -155,7 +158,8 @@ def main() -> None:
     print(f"display, media keys live screen at 80 columns; MPRIS on a private session bus "
           f"{'on' if media_on else 'OFF: ' + str(media.failure)}")
     print(f"first sound        {first * 1000:.0f} ms  (target <= 300 ms; + 1.5 s lead-in; "
-          f"session loaded at {loaded * 1000:.0f} ms, device open at {opened * 1000:.0f} ms)")
+          f"session loaded at {loaded * 1000:.0f} ms, device open at {opened * 1000:.0f} ms, "
+          f"mixed at {mastered * 1000:.0f} ms, on the bus at {joined * 1000:.0f} ms)")
     print(f"CPU                {100 * cpu / wall:.2f} % of one core  (target <= 3 %)")
     print(f"underruns          {starved} feed starved, {sink.device_underruns} device-reported "
           f"(jackd logged {driver_xruns} driver xruns)  (target 0)")
