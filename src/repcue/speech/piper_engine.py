@@ -138,7 +138,7 @@ class PiperEngine(SpeechEngine):
 
     def _load(self, model: Path) -> Any:
         if model not in self._loaded:
-            import onnxruntime  # type: ignore[import-untyped]
+            import onnxruntime
             from piper import PiperConfig, PiperVoice
 
             options = onnxruntime.SessionOptions()
