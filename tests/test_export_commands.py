@@ -40,6 +40,7 @@ def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
     assert message in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.speech
 def test_export_one_workout_into_a_folder(tmp_path: Path, cache: Path) -> None:
     out = tmp_path / "music"

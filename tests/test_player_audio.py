@@ -39,6 +39,7 @@ def test_alsa_null_plays_the_export_pcm_faster_than_real_time(
 SHORT = session_args(exercises=1, sets=1, rest_ms=2500)
 
 
+@pytest.mark.slow
 def test_jack_dummy_plays_the_export_pcm_in_real_time(
         jack_server: dict[str, str], tmp_path: Path) -> None:
     renderer = short_renderer(**SHORT)

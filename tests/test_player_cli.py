@@ -60,6 +60,7 @@ def test_devices_lists_the_alsa_default(alsa_null: dict[str, str]) -> None:
     assert "*  0  default  (ALSA" in result.stdout
 
 
+@pytest.mark.slow
 def test_play_runs_a_whole_workout_and_shows_where_it_is(alsa_null: dict[str, str]) -> None:
     result = repcue(alsa_null, "play", "activation", "--engine", "pyttsx3")
     assert result.returncode == 0, result.stderr
@@ -98,6 +99,7 @@ def test_missing_portaudio_gives_the_install_line(tmp_path: Path) -> None:
         "(hint: install PortAudio: sudo apt-get install libportaudio2)")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("ctrl_c_reaches_children")
 def test_ctrl_c_stops_cleanly_and_prints_the_resume_line(
         jack_server: dict[str, str], alsa_null: dict[str, str]) -> None:
@@ -166,6 +168,7 @@ def test_bad_latency_and_start_at_are_input_errors(alsa_null: dict[str, str]) ->
     assert "Error: --start-at: pelvic-tilt-drill has no set '9' (allowed: 1, 2, 3)" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_vanished_device_keeps_portaudio_off_the_screen_and_names_its_log(
         jack_server: dict[str, str], tmp_path: Path) -> None:
     cache = tmp_path / "cache"
