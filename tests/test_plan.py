@@ -18,16 +18,13 @@ from repcue.plan import (
     LAST_REP_MIN_REPS,
     REST_WARNING_LEAD_MS,
     REST_WARNING_MIN_MS,
-    Cue,
-    Flex,
     Plan,
-    Rigid,
-    SegmentName,
     brief_of,
     plan,
     resolve_timings,
     wants_preset,
 )
+from repcue.segments import Cue, Flex, Rigid, SegmentName
 from repcue.timeline import EventKind, SpeechRole, ToneRole
 from repcue.timing import Layer, Timing
 

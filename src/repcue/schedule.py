@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from repcue.plan import Context, Cue, Flex, Mark, Plan, Rigid, SegmentName
+from repcue.plan import Plan
+from repcue.segments import Context, Cue, Flex, Mark, Rigid, SegmentName
 from repcue.timeline import Event, EventKind, MarkerRole, Role, Timeline
 
 #: Silence between two phrases, so cues don't run together.
