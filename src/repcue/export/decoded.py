@@ -11,6 +11,8 @@ stays a few seconds of audio.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +23,9 @@ from repcue.mix.loudness import LoudnessMeter
 
 #: Bytes read from the decoder at a time: ten seconds of 32-bit float samples at 22.05 kHz.
 _READ_BYTES = 4 * 220_500
+#: The pipe from the decoder holds about one read (Linux; the default is 64 KiB), so ffmpeg
+#: decodes the next ten seconds while these are measured instead of waiting for them.
+_PIPE_BYTES = 1 << 20
 
 
 def can_decode() -> bool:
@@ -42,6 +47,7 @@ def measure_decoded(path: Path, rate: int) -> tuple[float, float] | None:
     meter = LoudnessMeter(rate)
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as decoder:
         assert decoder.stdout is not None
+        _widen(decoder.stdout.fileno())
         carry = b""
         while chunk := decoder.stdout.read(_READ_BYTES):
             chunk = carry + chunk
@@ -51,3 +57,10 @@ def measure_decoded(path: Path, rate: int) -> tuple[float, float] | None:
     if decoder.returncode != 0:
         return None
     return meter.integrated_lufs, meter.true_peak_dbtp
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe hold _PIPE_BYTES, where the system allows it."""
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):  # above the system's limit: keep the default
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
