@@ -52,6 +52,13 @@ def start_jack(name: str, log: Path, realtime: bool) -> subprocess.Popen[bytes]:
     sys.exit("jackd did not start")
 
 
+def mix_level(mix: object) -> float:
+    """The level the voice was mastered to, as ``repcue play`` hands it to the bed."""
+    from repcue.mix import DEFAULT_TARGET_LUFS
+
+    return DEFAULT_TARGET_LUFS + float(getattr(mix, "headroom_db", 0.0))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -60,6 +67,8 @@ def main() -> None:
     parser.add_argument("--no-busy", action="store_true", help="leave the other core idle")
     parser.add_argument("--realtime", action="store_true",
                         help="run jackd with real-time scheduling (needs the privilege)")
+    parser.add_argument("--music", action="store_true",
+                        help="with a music bed: benchmarks/music.py's folder of compressed tracks")
     args = parser.parse_args()
 
     name = f"repcue-bench-{os.getpid()}"
@@ -100,6 +109,17 @@ def main() -> None:
         print(f"speech cache warmed in {time.perf_counter() - warm:.1f} s; level measured in "
               f"{(time.perf_counter() - level_start) * 1000:.0f} ms (first play of a session only)")
 
+        music = None
+        if args.music:
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            sys.path.insert(0, str(ROOT / "tests"))
+            from music import music_folder
+
+            music = music_folder()
+            from repcue.music import MusicChoice, choose_tracks
+
+            # As a second `repcue play` with the same music: its tracks measured before.
+            choose_tracks(MusicChoice(music), warmed.timeline.duration_ms, default_cache_dir())
         if not args.no_busy:
             busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
@@ -122,6 +142,11 @@ def main() -> None:
         palette = default_palette(MIX_RATE)
         mix = master(session.timeline, session.clips, palette, lead_in_ms=1500,
                      remember_in=default_cache_dir())
+        if music is not None:
+            from repcue.music import MusicChoice, with_music
+
+            mix = with_music(mix, MusicChoice(music), mix_level(mix),
+                             remember_in=default_cache_dir())
         mastered = time.monotonic() - t0
         console = Console(file=io.StringIO(), width=80, force_terminal=True)
         seconds = min(args.minutes * 60, session.timeline.duration_ms / 1000 + 2)
@@ -150,7 +175,8 @@ def main() -> None:
         bus.stdout.close()
     driver_xruns = log.read_text(errors="replace").count("XRun")
     starved = result.underruns - sink.device_underruns
-    print(f"workout            {args.workout} ({session.timeline.duration_ms / 60000:.1f} min), "
+    print(f"workout            {args.workout} ({session.timeline.duration_ms / 60000:.1f} min)"
+          f"{', music bed of compressed tracks' if args.music else ''}, "
           f"played {playing / 60:.2f} min real time, other core "
           f"{'idle' if args.no_busy else 'busy'}, jackd "
           f"{'--realtime' if args.realtime else '--no-realtime'}")

@@ -183,7 +183,8 @@ def _play_loaded(session: PreparedSession, sink: SoundDeviceSink, device: str,
     if music is not None:
         from repcue.music import with_music
 
-        mix = with_music(mix, music, target_loudness(loudness, asked.config) + mix.headroom_db)
+        mix = with_music(mix, music, target_loudness(loudness, asked.config) + mix.headroom_db,
+                         remember_in=asked.cache_dir or default_cache_dir())
         closing.callback(getattr(mix.bed, "close", lambda: None))
     clock = WallClock()
     if not quiet:

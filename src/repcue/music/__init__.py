@@ -19,6 +19,7 @@ from repcue.music.decode import bad_track, probe
 from repcue.music.ducking import Ducking, Envelope
 from repcue.music.level import track_loudness
 from repcue.music.playlist import music_files
+from repcue.music.remembered import TrackMemory
 from repcue.timeline import Timeline
 
 __all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "check_music",
@@ -75,27 +76,33 @@ def check_music(choice: MusicChoice) -> None:
     probe(files[0])
 
 
-def choose_tracks(choice: MusicChoice, session_ms: int) -> list[LevelledTrack]:
+def choose_tracks(choice: MusicChoice, session_ms: int, remember_in: Path | None = None
+                  ) -> list[LevelledTrack]:
     """The tracks a session of ``session_ms`` plays, each checked and levelled.
 
     Only as many as the session needs are opened (it loops over them if it is longer).
+    With ``remember_in`` (the cache folder) a track measured before is not measured again.
     """
+    memory = TrackMemory(remember_in)
     files = music_files(choice.path, shuffle=choice.shuffle, seed=choice.seed)
     tracks: list[LevelledTrack] = []
     seen: dict[Path, LevelledTrack] = {}  # a playlist may list a track more than once
     covered = 0.0
     for path in files:
-        track = seen.get(path)
+        track = seen.get(path) or memory.recall(path)
         if track is None:
             info = probe(path)
             if info.seconds < MIN_TRACK_SECONDS:
                 raise bad_track(path, f"is too short to play under a session "
                                 f"({info.seconds:.2f} s; at least {MIN_TRACK_SECONDS} s)")
-            track = seen[path] = LevelledTrack(info, track_loudness(info))
+            track = LevelledTrack(info, track_loudness(info))
+            memory.remember(track)
+        seen[path] = track
         tracks.append(track)
         covered += track.info.seconds - CROSSFADE_MS / 1000
         if covered * 1000 >= session_ms:
             break
+    memory.save()
     return tracks
 
 
@@ -115,7 +122,7 @@ def session_bed(tracks: Sequence[LevelledTrack], timeline: Timeline,
 
 
 def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], rate: int,
-            lead_in_ms: int, voice_lufs: float) -> MusicBed:
+            lead_in_ms: int, voice_lufs: float, remember_in: Path | None = None) -> MusicBed:
     """The bed a renderer of ``timeline`` at ``rate`` sums in, after the mix's gain.
 
     Speech spans are placed with the renderer's own rounding, so the dip lands where the
@@ -130,12 +137,13 @@ def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], 
             continue
         start = lead_in + event.start_ms * rate // 1000
         speech.append((start, start + -(-len(clip.samples) * rate // clip.rate)))
-    tracks = choose_tracks(choice, timeline.duration_ms)
+    tracks = choose_tracks(choice, timeline.duration_ms, remember_in)
     return session_bed(tracks, timeline, speech, rate, lead_in, total, choice.ducking, voice_lufs)
 
 
 
-def with_music(mix: Mix, choice: MusicChoice, level_lufs: float) -> Mix:
+def with_music(mix: Mix, choice: MusicChoice, level_lufs: float,
+               remember_in: Path | None = None) -> Mix:
     """``mix`` (its voice measured at ``level_lufs``) with the music summed in under it.
 
     The gain stays the one measured on voice and tones. Adding the bed cannot push the
@@ -145,5 +153,6 @@ def with_music(mix: Mix, choice: MusicChoice, level_lufs: float) -> Mix:
     while the bed rises, more of the rests pass the gate, and the loudness falls as the gain
     rises. So the voice, not the rests, is what sits on the target.
     """
-    bed = bed_for(choice, mix.timeline, mix.clips, mix.rate, mix.lead_in_ms, level_lufs)
+    bed = bed_for(choice, mix.timeline, mix.clips, mix.rate, mix.lead_in_ms, level_lufs,
+                  remember_in)
     return replace(mix, bed=bed)
