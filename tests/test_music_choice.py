@@ -53,3 +53,21 @@ def test_c_level_stderr_is_kept_off_the_screen(capfd: pytest.CaptureFixture[str]
         os.write(2, b"part2_3_length (3405) too large for available bit count (3240)\n")
     os.write(2, b"after\n")
     assert capfd.readouterr().err == "after\n"
+
+
+def test_a_track_that_needs_ffmpeg_is_refused_before_anything_when_it_is_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from music_support import make_noise
+    from repcue.music import MusicChoice, check_music
+
+    folder = tmp_path / "music"
+    folder.mkdir()
+    make_noise(folder / "a.wav", 1.0)
+    make_noise(folder / "b.m4a", 1.0)
+    check_music(MusicChoice(folder))  # ffmpeg is here: fine
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(ContentError) as caught:
+        check_music(MusicChoice(folder))
+    message = str(caught.value)
+    assert message.startswith(f"{folder / 'b.m4a'}: needs ffprobe to be decoded")
+    assert caught.value.hint is not None and "apt install ffmpeg" in caught.value.hint

@@ -15,7 +15,13 @@ from pathlib import Path
 from repcue.clip import Clip
 from repcue.mix import Mix
 from repcue.music.bed import CROSSFADE_MS, LevelledTrack, MusicBed
-from repcue.music.decode import bad_track, probe
+from repcue.music.decode import (
+    FFMPEG_SUFFIXES,
+    PLAYED_BY_FFMPEG,
+    bad_track,
+    probe,
+    require_ffmpeg,
+)
 from repcue.music.ducking import Ducking, Envelope
 from repcue.music.level import track_loudness
 from repcue.music.playlist import music_files
@@ -71,9 +77,16 @@ def music_choice(path: Path | None, *, no_music: bool = False, shuffle: bool | N
 
 
 def check_music(choice: MusicChoice) -> None:
-    """The quick checks, before any speech is made: the path, the playlist, the first file."""
+    """The quick checks, before any speech is made: the path, the playlist, the first file,
+    and ffmpeg when a track needs it (not an hour into an export, at the track that does)."""
     files = music_files(choice.path)
     probe(files[0])
+    for path in files:
+        suffix = path.suffix.lower()
+        if suffix in FFMPEG_SUFFIXES:
+            require_ffmpeg(path, "ffprobe")
+        if suffix in FFMPEG_SUFFIXES or suffix in PLAYED_BY_FFMPEG:
+            require_ffmpeg(path, "ffmpeg")
 
 
 def choose_tracks(choice: MusicChoice, session_ms: int, remember_in: Path | None = None

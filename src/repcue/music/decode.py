@@ -132,10 +132,17 @@ def _short(err: BaseException) -> str:
     return text.removeprefix("Error opening ").strip()
 
 
+def require_ffmpeg(path: Path, tool: str = "ffmpeg") -> str:
+    """Where ``tool`` (ffmpeg or ffprobe) is; a ContentError naming ``path`` when missing."""
+    return _ffmpeg(tool, path)
+
+
 def _ffmpeg(tool: str, path: Path) -> str:
     found = shutil.which(tool)
     if found is None:
-        raise bad_track(path, f"needs {tool} to be decoded, and {tool} is not installed")
+        raise ContentError(str(path), "", f"needs {tool} to be decoded, and {tool} is not "
+                           "installed", hint="install ffmpeg (Debian/Ubuntu: apt install "
+                           "ffmpeg; scripts/setup does it), or use WAV or FLAC files")
     return found
 
 
