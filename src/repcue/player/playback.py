@@ -150,6 +150,26 @@ class _Player:
                 return
             feed.seek(here, insert_at=point, insert=extra)
 
+    def run(self, controls: Controls, reconnect_s: float, tick_s: float) -> str:
+        """Look at keys, device and screen every ``tick_s`` until the session ends; how it
+        ended: finished, quit or device lost."""
+        feed, sink = self.feed, self.sink
+        while not sink.done:
+            if feed.error is not None:
+                raise _render_failure(feed.error)
+            commands = controls.poll()
+            if Command.QUIT in commands:
+                return "quit"
+            for command in commands:
+                self.apply(command)
+            if sink.lost and not self.reconnect(self.clock, reconnect_s):
+                return "device lost"
+            self.keep_waiting()
+            self.show()
+            self.clock.sleep(tick_s)
+        self.show()
+        return "finished"
+
     def reconnect(self, clock: Clock, timeout: float) -> bool:
         resume = self.lost_at = self.heard()
         lost = f"audio device lost at {position_text(self.ms(resume))}"
@@ -194,7 +214,7 @@ def play(
         start, silence = 0, 0
     feed = Feed(renderer, start, silence_first=silence)
     player = _Player(timeline, renderer, feed, sink, display, clock, bt_offset_ms)
-    reason = "finished"
+    reason = "interrupted"  # unless run() says otherwise
     # The audio callback needs the GIL within one device period; a shorter switch interval
     # bounds how long the render thread can keep it waiting.
     switch = sys.getswitchinterval()
@@ -205,22 +225,7 @@ def play(
         display.start()
         controls.start()
         sink.start(feed)
-        while not sink.done:
-            if feed.error is not None:
-                raise _render_failure(feed.error)
-            commands = controls.poll()
-            if Command.QUIT in commands:
-                reason = "quit"
-                break
-            for command in commands:
-                player.apply(command)
-            if sink.lost and not player.reconnect(clock, reconnect_s):
-                reason = "device lost"
-                break
-            player.keep_waiting()
-            player.show()
-            clock.sleep(tick_s)
-        player.show()
+        reason = player.run(controls, reconnect_s, tick_s)
     except KeyboardInterrupt:
         reason = "interrupted"
     finally:
