@@ -162,7 +162,8 @@ def test_without_a_press_the_rest_waits_and_reminds(live: Mix) -> None:
     assert _heard(heard, READY_REMINDER) >= 3  # about once a minute for 200 s
     assert _heard(heard, TEN_SECONDS) == 0
     assert rest_ms <= result.stopped_at_ms < _first_rest(live.timeline)[1]
-    assert any("rest" in line for line in display.lines)
+    waiting = [line for line in display.lines if "waiting for you (space or Play)" in line]
+    assert waiting and all("set 1/3 · rest" in line for line in waiting)
 
 
 def test_a_press_goes_on_with_ten_seconds_then_the_set(live: Mix) -> None:

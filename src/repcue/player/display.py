@@ -86,11 +86,14 @@ class LineDisplay:
             self._emit(status.alert)  # once: a countdown on every change would flood a log
         self._alerted = status.alert
         where = status.where()
-        key = (where, status.cue, status.paused)
+        waiting = status.waiting_ms is not None
+        key = (where, status.cue, status.paused, waiting)
         if key == self._last:
             return
         self._last = key
         line = f"[{position_text(status.position_ms)}] {where}"
+        if waiting:
+            line += " · waiting for you (space or Play)"
         if status.paused:
             line += " · paused"
         if status.cue:
