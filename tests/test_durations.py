@@ -70,7 +70,8 @@ def test_a_bad_duration_says_how_to_write_one(capsys: pytest.CaptureFixture[str]
     code, _, err = run_main(["plan", "activation", "--estimate", "--rest", "20m"], capsys)
     assert code == 2
     assert err.strip() == ("Error: --rest: 20m is out of range "
-                           "(allowed: 0 s to 15 min, written 90, 90s, 1:30 or 2m)")
+                           "(allowed: 0 s to 15 min, written 90, 90s, 1:30 or 2m; "
+                           "or ready to wait until you press)")
 
 
 @pytest.mark.audio
