@@ -63,5 +63,7 @@ def test_key_map_and_help() -> None:
     assert command_for("=") is Command.MORE_REST  # + without shift
     assert command_for("N") is Command.NEXT_SET
     assert command_for("z") is None
-    for word in ("space", "n next set", "b restart set", "+ 15 s", "q quit"):
+    for word in ("space  pause", "n      next set", "b      restart", "+      15 s",
+                 "q      quit", "--rest ready"):
         assert word in HELP
+    assert all(len(line) + 2 <= 80 for line in HELP.splitlines())  # --help indents by 2

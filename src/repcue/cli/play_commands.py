@@ -58,8 +58,10 @@ Examples:
   repcue play back-strength --start-at dumbbell-row:2     # resume at a set
   repcue play back-strength --start-at 12:30 --rest 60
   repcue play back-strength --music ~/Music/gym/ --shuffle
+  repcue play back-strength --rest ready   # each rest waits for space or Play
 \b
-Keys while playing: """ + HELP
+Keys while playing:
+""" + "\n".join("  " + line for line in HELP.splitlines())
 
 
 def _latency(text: str) -> float | str:

@@ -39,8 +39,12 @@ KEYS: dict[str, Command] = {
     "q": Command.QUIT,
 }
 
-HELP = ("space pause/resume · n next set · b restart set (again: the one before) · "
-        "+ 15 s more rest · q quit")
+#: What each key does, one per line, for ``--help`` (80 columns).
+HELP = ("space  pause/resume; in a rest that waits for you (--rest ready): go on\n"
+        "n      next set (in a rest that waits: go on)\n"
+        "b      restart the set (again: the one before)\n"
+        "+      15 s more rest\n"
+        "q      quit")
 
 
 def command_for(key: str) -> Command | None:
