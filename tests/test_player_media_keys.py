@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -61,18 +62,29 @@ def wait_for(check: Callable[[], bool], seconds: float = 10.0) -> float:
     return time.monotonic() - t0
 
 
+@contextlib.contextmanager
+def playing(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """``repcue play ARGS`` running until the block ends (killed if it is still running)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "repcue", "play", *args], env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline().startswith("Playing ")
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_buttons_pause_resume_skip_and_stop_a_session(
         jack_server: dict[str, str], session_bus: str, tmp_path: Path) -> None:
     env = dict(jack_server, PYTHONPATH=str(ROOT / "src"), DBUS_SESSION_BUS_ADDRESS=session_bus,
                REPCUE_CACHE=str(tmp_path / "cache"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "repcue", "play", "activation", "--engine", "pyttsx3",
-         "--device", "system", "--lead-in", "0", "--start-at", "pelvic-tilt-drill:1"],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
-    try:
-        assert proc.stderr is not None
-        assert proc.stderr.readline().startswith("Playing ")
+    args = ["activation", "--engine", "pyttsx3", "--device", "system", "--lead-in", "0",
+            "--start-at", "pelvic-tilt-drill:1"]
+    with playing(args, env) as proc:
         wait_for(lambda: "Pelvic tilt drill · set 1/3" in prop(session_bus, "Metadata"))
         assert '"Playing"' in prop(session_bus, "PlaybackStatus")
         assert "Lower back activation" in prop(session_bus, "Metadata")  # the workout
@@ -90,10 +102,6 @@ def test_buttons_pause_resume_skip_and_stop_a_session(
         wait_for(lambda: "set 1/3" in prop(session_bus, "Metadata"), 2)
         send(session_bus, f"{PLAYER}.Stop")
         out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err
     assert "Stopped at 00:" in err and "To resume:" in err
     assert "Media keys" not in err
@@ -127,24 +135,15 @@ def test_next_ends_a_rest_that_waits_with_ten_seconds_then_the_set(
     env = dict(jack_server, PYTHONPATH=str(ROOT / "src"), DBUS_SESSION_BUS_ADDRESS=session_bus,
                REPCUE_CACHE=str(cache))
     start = f"{rest.start_ms // 60_000:02d}:{rest.start_ms % 60_000 / 1000:06.3f}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "repcue", "play", "activation", "--engine", "pyttsx3",
-         "--device", "system", "--lead-in", "0", "--rest", "ready", "--start-at", start],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
-    try:
-        assert proc.stderr is not None
-        assert proc.stderr.readline().startswith("Playing ")
+    args = ["activation", "--engine", "pyttsx3", "--device", "system", "--lead-in", "0",
+            "--rest", "ready", "--start-at", start]
+    with playing(args, env) as proc:
         wait_for(lambda: "Pelvic tilt drill · set 1/3" in prop(session_bus, "Metadata"))
         time.sleep(7)  # the rest's call, then waiting
         send(session_bus, f"{PLAYER}.Next")
         wait_for(lambda: "set 2/3" in prop(session_bus, "Metadata"), 20)
         send(session_bus, f"{PLAYER}.Stop")
         out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err
     lines = out.splitlines()
     said = [i for i, line in enumerate(lines) if "Press play when you're ready" in line]
