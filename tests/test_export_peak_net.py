@@ -1,6 +1,7 @@
 """The decoded-peak safety net: a lossy file that decodes over -1 dBTP is encoded again, quieter.
 
-Real encodes of a short hand-built session (a few seconds each), decoded by ffmpeg.
+Real encodes of a short hand-built session (a few seconds each), decoded by ffmpeg. Also
+here: an MP3 measured while it is encoded reads exactly as the finished file does.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from export_support import decode, export_to, workout
 from repcue.clip import Clip
 from repcue.export import ExportOptions, exporter
+from repcue.export.decoded import DecodingMeter, measure_decoded
 from repcue.mix.loudness import measure
 from repcue.timeline import Timeline
 from repcue.tones import default_palette
@@ -65,7 +67,28 @@ def test_a_file_ffmpeg_cannot_read_back_reports_the_renders_figures(
     options = ExportOptions(sidecars=False)
     decoded = export_to(timeline, clips, PALETTE, tmp_path / "d.mp3", options)
     monkeypatch.setattr(exporter, "measure_decoded", lambda path, rate: None)
+    monkeypatch.setattr(DecodingMeter, "finish", lambda self: None)
     result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", options)
     # The render's figures: the same loudness, the peak under the limiter's ceiling.
     assert result.lufs == pytest.approx(decoded.lufs, abs=0.1)
     assert result.true_peak_dbtp <= -2.0 < decoded.true_peak_dbtp
+
+
+def test_an_mp3_measured_while_encoded_reads_as_the_finished_file(
+        tmp_path: Path, session: Session) -> None:
+    timeline, clips = session
+    result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", ExportOptions(sidecars=False))
+    # The same samples: the figures agree to rounding, not just within a tolerance.
+    assert (result.lufs, result.true_peak_dbtp) == pytest.approx(
+        measure_decoded(result.path, RATE), abs=1e-9)
+
+
+def test_a_decoding_meter_fed_nothing_has_no_figures() -> None:
+    assert DecodingMeter(RATE, 1105, RATE).finish() is None
+
+
+def test_an_aborted_decoding_meter_stops_its_decoder() -> None:
+    meter = DecodingMeter(RATE, 1105, RATE)
+    meter.feed(b"\xff" * 100)
+    meter.abort()
+    assert meter._process.poll() is not None

@@ -7,15 +7,24 @@ mix would understate the file's true peak by that much, so lossy exports are dec
 (ffmpeg, as the checkers and most players on a computer do) and measured again, and those
 figures are the ones reported. The decode streams through the meter in pieces: memory
 stays a few seconds of audio.
+
+Two ways, the same figures: :func:`measure_decoded` reads a finished file back;
+:class:`DecodingMeter` decodes MP3 frames while the encoder is still producing them, so
+decoding and measuring overlap the render and the encoding instead of following them
+(65-minute session: the export takes ~3 s less on two cores). The frames reach it without
+the LAME tag that tells a decoder which samples to drop, so it drops them itself: the
+samples it measures are, to the last bit, the ones the finished file decodes to.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import shutil
 import subprocess
+import sys
+import threading
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -23,14 +32,19 @@ from repcue.mix.loudness import LoudnessMeter
 
 #: Bytes read from the decoder at a time: ten seconds of 32-bit float samples at 22.05 kHz.
 _READ_BYTES = 4 * 220_500
-#: The pipe from the decoder holds about one read (Linux; the default is 64 KiB), so ffmpeg
-#: decodes the next ten seconds while these are measured instead of waiting for them.
+#: The pipes to and from the decoder hold about one read (Linux; the default is 64 KiB), so
+#: ffmpeg decodes the next ten seconds while these are measured instead of waiting.
 _PIPE_BYTES = 1 << 20
 
 
 def can_decode() -> bool:
     """Whether lossy files can be decoded here (ffmpeg is on the PATH)."""
     return shutil.which("ffmpeg") is not None
+
+
+def _command(ffmpeg: str, source: list[str], rate: int) -> list[str]:
+    return [ffmpeg, "-v", "error", *source, "-map", "0:a:0", "-ac", "1", "-ar", str(rate),
+            "-f", "f32le", "pipe:1"]
 
 
 def measure_decoded(path: Path, rate: int) -> tuple[float, float] | None:
@@ -42,25 +56,107 @@ def measure_decoded(path: Path, rate: int) -> tuple[float, float] | None:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         return None
-    command = [ffmpeg, "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a:0", "-ac", "1",
-               "-ar", str(rate), "-f", "f32le", "pipe:1"]
     meter = LoudnessMeter(rate)
+    command = _command(ffmpeg, ["-nostdin", "-i", str(path)], rate)
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as decoder:
         assert decoder.stdout is not None
-        _widen(decoder.stdout.fileno())
-        carry = b""
-        while chunk := decoder.stdout.read(_READ_BYTES):
-            chunk = carry + chunk
-            whole = len(chunk) // 4 * 4
-            carry = chunk[whole:]
-            meter.add(np.frombuffer(chunk[:whole], dtype="<f4"))
+        _widen(decoder.stdout)
+        _meter_stream(decoder.stdout, meter, 0, None)
     if decoder.returncode != 0:
         return None
     return meter.integrated_lufs, meter.true_peak_dbtp
 
 
-def _widen(fd: int) -> None:
+class DecodingMeter:
+    """Measures an MP3 as it is encoded: :meth:`feed` it the encoder's frames, in order.
+
+    ffmpeg decodes them as they come and a thread meters what it returns, from sample
+    ``skip`` (the encoder's delay plus the decoder's) for ``count`` samples: the samples a
+    gapless decoder returns for the finished file.
+    """
+
+    def __init__(self, rate: int, skip: int, count: int) -> None:
+        self._meter = LoudnessMeter(rate)
+        self._skip, self._count = skip, count
+        self._measured = -1  # samples metered; -1 until the reader is done
+        self._error: BaseException | None = None
+        self._broken = False
+        ffmpeg = shutil.which("ffmpeg") or "ffmpeg"
+        self._process = subprocess.Popen(_command(ffmpeg, ["-f", "mp3", "-i", "pipe:0"], rate),
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL)
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._stdin, self._stdout = self._process.stdin, self._process.stdout
+        _widen(self._stdin)
+        _widen(self._stdout)
+        self._thread = threading.Thread(target=self._read, name="repcue-decoded-meter",
+                                         daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            self._measured = _meter_stream(self._stdout, self._meter, self._skip, self._count)
+        except BaseException as exc:  # reported by finish() as no figures
+            self._error = exc
+            with contextlib.suppress(OSError):
+                self._stdout.read()  # keep ffmpeg from blocking on a full pipe
+
+    def feed(self, frames: bytes) -> None:
+        """Decode these frames (called from the encoder's thread)."""
+        if self._broken:
+            return
+        try:
+            self._stdin.write(frames)
+        except (BrokenPipeError, ValueError):
+            self._broken = True  # ffmpeg is gone: finish() reports no figures
+
+    def finish(self) -> tuple[float, float] | None:
+        """The figures of everything fed; None when ffmpeg could not decode it all."""
+        with contextlib.suppress(OSError):
+            self._stdin.close()
+        self._thread.join()
+        self._stdout.close()
+        if (self._process.wait() != 0 or self._broken or self._error is not None
+                or self._measured < self._count):
+            return None
+        return self._meter.integrated_lufs, self._meter.true_peak_dbtp
+
+    def abort(self) -> None:
+        """Stop decoding (the export failed or was cancelled)."""
+        self._process.kill()
+        with contextlib.suppress(OSError):
+            self._stdin.close()
+        self._thread.join()
+        self._stdout.close()
+        self._process.wait()
+
+
+def _meter_stream(stream: IO[bytes], meter: LoudnessMeter, skip: int, count: int | None) -> int:
+    """Meter the float samples read from ``stream`` from sample ``skip`` on, ``count`` of
+    them (None: to the end); read the stream to its end either way. Returns how many were
+    metered."""
+    carry = b""
+    position = 0  # samples read so far
+    metered = 0
+    end = None if count is None else skip + count
+    while chunk := stream.read(_READ_BYTES):
+        chunk = carry + chunk
+        whole = len(chunk) // 4 * 4
+        carry = chunk[whole:]
+        samples = np.frombuffer(chunk[:whole], dtype="<f4")
+        lo = min(max(0, skip - position), len(samples))
+        hi = len(samples) if end is None else min(len(samples), max(0, end - position))
+        position += len(samples)
+        if hi > lo:
+            meter.add(samples[lo:hi])
+            metered += hi - lo
+    return metered
+
+
+def _widen(pipe: IO[bytes]) -> None:
     """Let the pipe hold _PIPE_BYTES, where the system allows it."""
-    if hasattr(fcntl, "F_SETPIPE_SZ"):
+    if sys.platform == "linux":
+        import fcntl
+
         with contextlib.suppress(OSError):  # above the system's limit: keep the default
-            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)

@@ -20,6 +20,7 @@ import struct
 import subprocess
 import tempfile
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -31,6 +32,9 @@ import numpy.typing as npt
 from repcue.errors import AudioError
 
 LAME_ENCODER_DELAY = 576
+#: Samples ffmpeg's MP3 decoder puts before the first frame's own when no LAME tag tells it
+#: to drop them (measured: a bare frame stream decodes to the file's samples 576 + 529 later).
+MP3_DECODER_DELAY = 529
 LAME_QUALITY = 5  # lameenc: 2 best .. 7 fastest; 5 is LAME's default and transparent for speech
 #: lameenc scales mono input by 0.95 (measured: -0.445 dB at every bitrate and quality);
 #: whoever feeds it raises the input by as much so the file has the level that was measured.
@@ -177,7 +181,9 @@ def info_frame(header: bytes, frames: int, stream_bytes: int, delay: int, paddin
 class Mp3Encoder:
     """lameenc CBR into a seekable file, with a LAME info frame written at the end."""
 
-    def __init__(self, out: BinaryIO, rate: int, bitrate_kbps: int) -> None:
+    def __init__(self, out: BinaryIO, rate: int, bitrate_kbps: int,
+                 listener: Callable[[bytes], None] | None = None) -> None:
+        """``listener``, if given, gets every MPEG frame as it is written (not the tags)."""
         version = mpeg_version(rate)
         bitrates = MPEG_BITRATES[version][1:]
         if bitrate_kbps not in bitrates:
@@ -185,6 +191,7 @@ class Mp3Encoder:
             raise AudioError(f"mp3 bitrate {bitrate_kbps} kbps is not allowed at {rate} Hz "
                              f"(allowed: {allowed})")
         self._out = out
+        self._listener = listener
         self._bitrate = bitrate_kbps
         self._lame = lameenc.Encoder()
         self._lame.set_bit_rate(bitrate_kbps)
@@ -210,6 +217,8 @@ class Mp3Encoder:
             self._counter.feed(data)
             self._bytes += len(data)
             self._out.write(data)
+            if self._listener is not None:
+                self._listener(data)
 
     def finish(self) -> None:
         self._emit(bytes(self._lame.flush()))

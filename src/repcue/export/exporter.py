@@ -25,7 +25,7 @@ from repcue.export import playlist, sidecars
 from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
 from repcue.export.cover import cover_png
-from repcue.export.decoded import can_decode, measure_decoded
+from repcue.export.decoded import DecodingMeter, can_decode, measure_decoded
 from repcue.export.encoders import to_pcm16
 from repcue.export.formats import EXPORT_RATES, FORMATS, EncodeJob, ExportFormat, format_named
 from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
@@ -206,14 +206,15 @@ class _Writing:
     progress: Progress | None
     cancel: threading.Event | None
 
-    def encode(self, scale: float, meter: LoudnessMeter | None) -> None:
+    def encode(self, scale: float, meter: LoudnessMeter | None,
+               listener: Callable[[bytes], None] | None = None) -> None:
         """Render the session (through ``meter``, if any) and encode it ``* scale`` into the
         pending file, replacing whatever an earlier pass wrote there."""
         renderer, path = self.renderer, self.pending.target
         self.pending.file.seek(0)
         self.pending.file.truncate()
         encoder = self.codec.open_encoder(EncodeJob(self.pending, renderer.rate, self.bitrate,
-                                                    renderer.total_samples, self.tag))
+                                                    renderer.total_samples, self.tag, listener))
         blocks = renderer.blocks()
         if meter is not None:
             blocks = metered(blocks, meter.add)
@@ -239,6 +240,22 @@ class _Writing:
             raise
         self.pending.file.flush()  # the decoder reads the file by its name
 
+    def encode_decoded(self, scale: float) -> tuple[float, float] | None:
+        """Encode ``* scale`` and return the file's figures as decoded (None: ffmpeg could
+        not decode it). Decoded while it is encoded where the format allows."""
+        rate = self.renderer.rate
+        skip = self.codec.stream_skip
+        if skip is None:
+            self.encode(scale, None)
+            return measure_decoded(self.pending.temp, rate)
+        decoding = DecodingMeter(rate, skip, self.renderer.total_samples)
+        try:
+            self.encode(scale, None, decoding.feed)
+        except BaseException:
+            decoding.abort()
+            raise
+        return decoding.finish() or measure_decoded(self.pending.temp, rate)
+
     def measure_mix(self) -> tuple[float, float]:
         """Loudness and true peak of the render itself, without encoding it."""
         meter = LoudnessMeter(self.renderer.rate)
@@ -262,13 +279,11 @@ def _write_measured(writing: _Writing, mix: Mix) -> tuple[float, float]:
         meter = LoudnessMeter(rate)
         writing.encode(scale, meter)
         return meter.integrated_lufs - headroom_db, meter.true_peak_dbtp - headroom_db
-    writing.encode(scale, None)
-    figures = measure_decoded(writing.pending.temp, rate)
+    figures = writing.encode_decoded(scale)
     trim_db = 0.0
     if figures is not None and figures[1] > MAX_DECODED_PEAK_DBTP:
         trim_db = figures[1] - MAX_DECODED_PEAK_DBTP + RETRY_MARGIN_DB
-        writing.encode(scale * db_to_gain(-trim_db), None)
-        figures = measure_decoded(writing.pending.temp, rate)
+        figures = writing.encode_decoded(scale * db_to_gain(-trim_db))
     if figures is not None:
         return figures
     # ffmpeg is there but could not read the file back: report the render's own figures.

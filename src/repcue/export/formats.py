@@ -18,7 +18,9 @@ from pathlib import Path
 from repcue.errors import InputError
 from repcue.export.chapters import Chapter, CueLine
 from repcue.export.encoders import (
+    LAME_ENCODER_DELAY,
     LAME_MONO_GAIN,
+    MP3_DECODER_DELAY,
     MPEG_BITRATES,
     Encoder,
     FfmpegEncoder,
@@ -48,6 +50,8 @@ class EncodeJob:
     total_samples: int
     #: The format's tag writer's output, or None for a format without one.
     tag: bytes | None
+    #: Gets the encoded stream as it is written, for a format with ``stream_skip``.
+    listener: Callable[[bytes], None] | None = None
 
 
 TagWriter = Callable[[TrackInfo, Sequence[Chapter], Sequence[CueLine]], bytes]
@@ -67,6 +71,10 @@ class ExportFormat:
     write_tag: TagWriter | None = None
     #: Further scale on the PCM handed to the encoder, for an encoder that changes the level.
     pre_scale: float = 1.0
+    #: For a format whose bare encoded stream ffmpeg can decode while it is being written
+    #: (the encoder hands it to ``EncodeJob.listener``): the samples that decode comes out
+    #: ahead of the finished file's. None: the file is decoded once written.
+    stream_skip: int | None = None
 
     @property
     def suffix(self) -> str:
@@ -99,7 +107,7 @@ def _other_rate_hint(fmt: ExportFormat, rate: int, wanted: int) -> str | None:
 def _mp3(job: EncodeJob) -> Encoder:
     if job.tag:
         job.file.file.write(job.tag)
-    return Mp3Encoder(job.file.file, job.rate, job.bitrate_kbps)
+    return Mp3Encoder(job.file.file, job.rate, job.bitrate_kbps, job.listener)
 
 
 def _wav(job: EncodeJob) -> Encoder:
@@ -121,7 +129,8 @@ def _ffmpeg(codec: str, muxer: str, label: str) -> Callable[[EncodeJob], Encoder
 # 100 kbps mono at 22.05 kHz and 200 at 44.1 kHz, so only what it honours is offered.
 MP3 = ExportFormat("mp3", ("mp3",), {22050: MPEG_BITRATES["mpeg2"][1:],
                                           44100: MPEG_BITRATES["mpeg1"][1:]},
-                   _mp3, tag_bytes, pre_scale=1 / LAME_MONO_GAIN)
+                   _mp3, tag_bytes, pre_scale=1 / LAME_MONO_GAIN,
+                   stream_skip=LAME_ENCODER_DELAY + MP3_DECODER_DELAY)
 WAV = ExportFormat("wav", ("wav",), {}, _wav)
 OGG = ExportFormat("ogg", ("ogg", "oga"),
                    {22050: (16, 24, 32, 40, 48, 56, 64, 80),
