@@ -135,3 +135,12 @@ def test_a_repcue_content_folder_that_is_not_one_exits_2_naming_the_variable(
         assert code == ExitStatus.BAD_INPUT, command
         assert err == (f"Error: REPCUE_CONTENT: {tmp_path / 'nowhere'} does not exist (hint: "
                        "REPCUE_CONTENT takes the folder that holds exercises/ and workouts/)\n")
+
+
+def test_ctrl_c_before_play_got_going_still_says_how_to_resume() -> None:
+    from repcue.cli import interrupted
+
+    said = interrupted(["play", "back-strength", "--rest", "ready", "--music", "my tracks"])
+    assert said == ("Stopped before the first sound.\nTo resume:\n"
+                    "  repcue play back-strength --rest ready --music 'my tracks'")
+    assert interrupted(["export", "activation"]) == "Interrupted."

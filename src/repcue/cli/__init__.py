@@ -57,10 +57,20 @@ def _register() -> None:
             cli.add_command(command)
 
 
+def interrupted(args: Sequence[str]) -> str:
+    """What Ctrl-C before a command got going says. ``play`` always ends with how to resume
+    (here: the command itself, since nothing was heard yet)."""
+    if args[:1] == ["play"]:
+        import shlex
+
+        return f"Stopped before the first sound.\nTo resume:\n  repcue {shlex.join(args)}"
+    return "Interrupted."
+
+
 try:
     _register()
 except KeyboardInterrupt:  # Ctrl-C while Python is still loading the commands: no traceback
-    click.echo("Interrupted.", err=True)
+    click.echo(interrupted(sys.argv[1:]), err=True)
     sys.exit(ExitStatus.INTERRUPTED)
 
 
@@ -80,7 +90,7 @@ def run(args: list[str], *, debug: bool) -> ExitStatus | int:
         # Without standalone mode click returns the status of a click.exceptions.Exit.
         status = cli.main(args, prog_name="repcue", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)
+        click.echo(interrupted(args), err=True)
         return ExitStatus.INTERRUPTED
     except click.ClickException as err:
         err.show()
@@ -88,7 +98,7 @@ def run(args: list[str], *, debug: bool) -> ExitStatus | int:
     except KeyboardInterrupt:
         if debug:
             raise
-        click.echo("Interrupted.", err=True)
+        click.echo(interrupted(args), err=True)
         return ExitStatus.INTERRUPTED
     except RepcueError as err:
         if debug:
