@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from repcue.clip import Samples
 from repcue.errors import ContentError
+from repcue.pipes import widen
 
 #: Suffixes libsndfile reads well; anything else goes to ffmpeg.
 SNDFILE_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")
@@ -252,6 +253,8 @@ class FfmpegSource:
         # stall ffmpeg while this side waits on stdout.
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115  closed in close()
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self._errors)
+        assert self._process.stdout is not None
+        widen(self._process.stdout.fileno())
         self._at, self._pending, self._ended = 0, b"", False
 
     def seek(self, frame: int) -> None:
