@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -215,3 +216,20 @@ def test_plan_through_the_real_entry_point_says_the_one_line(
     assert len(lines) == 1, out + err
     status, _, err = run_main(["plan", "activation", "--estimate", "--rest", "soon"], capsys)
     assert status == 2 and "ready" in err
+
+
+def test_a_workout_file_can_ask_for_ready_rests(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "workouts").mkdir()
+    (tmp_path / "workouts" / "self-paced.toml").write_text(
+        'title = "Self-paced"\n[timing]\nrest = "ready"\n[[exercise]]\nid = "dumbbell-row"\n'
+        'rest = 45\n[[exercise]]\nid = "overhead-press"\n', encoding="utf-8")
+    status, out, err = run_main(["validate", "--content", str(tmp_path)], capsys)
+    assert status == 0, err
+    status, out, err = run_main(["plan", "self-paced", "--estimate", "--content",
+                                 str(tmp_path)], capsys)
+    assert status == 0, err
+    # The entry's own number wins over the workout's ready, as any structure value would.
+    assert "rest = ready: only play waits; files rest as planned (overhead-press 90 s)" in out
+    assert "workout self-paced.toml: rest ready (planned 90 s)" in out
+    assert "workout self-paced.toml: rest 45 s" in out
