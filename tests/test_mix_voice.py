@@ -100,3 +100,20 @@ def test_the_same_cue_always_masters_to_the_same_samples() -> None:
     first, second = master_cues(clips), master_cues(clips)
     for text in clips:
         assert np.array_equal(first[text].samples, second[text].samples)
+
+
+def test_cues_are_mastered_when_first_asked_for_and_their_lengths_known_before() -> None:
+    from repcue.mix.voice import MasteredCues, master_cue, master_cues, unmastered
+
+    rate = 22050
+    t = np.arange(rate) / rate
+    clips = {f"cue {k}.": Clip((0.2 * np.sin(2 * np.pi * (200 + 50 * k) * t)).astype(np.float32),
+                               rate) for k in range(3)}
+    cues = master_cues(clips)
+    assert isinstance(cues, MasteredCues) and master_cues(cues) is cues
+    assert "cue 1." in cues and "nothing." not in cues and len(cues) == 3
+    assert unmastered(cues) is clips
+    assert cues._done == {}  # asking what is there masters nothing
+    np.testing.assert_array_equal(cues["cue 1."].samples, master_cue(clips["cue 1."]).samples)
+    assert list(cues._done) == ["cue 1."]
+    assert cues["cue 1."] is cues["cue 1."]  # once

@@ -130,7 +130,10 @@ class Renderer:
         self.lead_in_samples = ms_to_samples(settings.lead_in_ms, rate)
         self.total_samples: int = self.sample_at(timeline.duration_ms)
 
-        self._clips: dict[str, Clip] = {}
+        self._clips = clips
+        # Lengths from the clips as spoken: a mastered cue (repcue.mix.voice) keeps its
+        # length, and asking the mastered ones would master every cue before the first sound.
+        spoken: Mapping[str, Clip] = getattr(clips, "unmastered", clips)
         speech: list[tuple[int, int, str]] = []
         tones: list[tuple[int, int, str]] = []
         self._tones: dict[str, Samples] = {}
@@ -142,8 +145,7 @@ class Renderer:
                         f"no speech clip for {text!r} (the {event.role} cue at "
                         f"{event.start_ms} ms); synthesise every cue before rendering"
                     )
-                clip = clips[text]
-                self._clips[text] = clip
+                clip = spoken[text]
                 speech.append((self.sample_at(event.start_ms),
                                resampled_length(len(clip.samples), clip.rate, rate), text))
             elif event.kind == EventKind.TONE:

@@ -16,22 +16,25 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from repcue.clip import Clip
+from repcue.mix.voice import VOICE_VERSION, unmastered
 from repcue.render import RenderSettings
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 
 #: Bump when the gain search or the limiter changes, so old remembered gains are not reused.
-#: 3: the limiter's ceiling went to -2 dBFS (the mastered cues' samples are hashed below).
-LEVEL_VERSION = "3"
+#: 3: the limiter's ceiling went to -2 dBFS. 4: the clips as spoken are hashed, with the
+#: voice processing's version (hashing the mastered cues would master them all first).
+LEVEL_VERSION = "4"
 
 
 def level_key(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalette,
               settings: RenderSettings, level_lufs: float) -> str:
     """A name for everything the gain depends on."""
-    digest = hashlib.sha256(LEVEL_VERSION.encode())
+    digest = hashlib.sha256(f"{LEVEL_VERSION}.{VOICE_VERSION}".encode())
     digest.update(timeline.to_json().encode())
-    for text in sorted(clips):
-        clip = clips[text]
+    spoken = unmastered(clips)
+    for text in sorted(spoken):
+        clip = spoken[text]
         digest.update(text.encode() + b"\0" + str(clip.rate).encode())
         digest.update(clip.samples.tobytes())
     for role in sorted(palette.tones):

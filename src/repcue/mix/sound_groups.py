@@ -28,6 +28,7 @@ import numpy as np
 
 from repcue.clip import Clip, Samples
 from repcue.mix.loudness import Floats, gated_loudness, k_weighted
+from repcue.mix.voice import unmastered
 from repcue.render import Renderer, RenderSettings
 from repcue.timeline import Event, EventKind, Role, Timeline
 from repcue.tones import TonePalette
@@ -72,9 +73,10 @@ def _groups(timeline: Timeline, clips: Mapping[str, Clip],
             palette: TonePalette) -> list[tuple[int, Group]]:
     """Every group with the time (ms) of its first sound."""
     sounds: list[tuple[int, int, EventKind, str, Role]] = []
+    spoken = unmastered(clips)  # lengths only: no need to master the cues for them
     for event in timeline.events:
-        if event.kind == EventKind.SPEECH and event.text is not None and event.text in clips:
-            length, key = clips[event.text].duration_ms, event.text
+        if event.kind == EventKind.SPEECH and event.text is not None and event.text in spoken:
+            length, key = spoken[event.text].duration_ms, event.text
         elif event.kind == EventKind.TONE:
             length, key = palette.tone(event.role).duration_ms, str(event.role)
         else:

@@ -30,7 +30,7 @@ depends only on the clip, so play and export get the same samples.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -139,6 +139,41 @@ def master_cue(clip: Clip) -> Clip:
     return Clip(mastered.astype(np.float32), clip.rate)
 
 
-def master_cues(clips: Mapping[str, Clip]) -> dict[str, Clip]:
-    """Every cue mastered, by text."""
-    return {text: master_cue(clip) for text, clip in clips.items()}
+class MasteredCues(Mapping[str, Clip]):
+    """The cues by text, each mastered the first time it is asked for.
+
+    Live play must sound within a fraction of a second, and mastering every cue of a long
+    session takes longer than that: here the renderer masters each cue when it first plays
+    it, on its own thread, ahead of the device. Mastering keeps a clip's length and rate, so
+    ``unmastered`` answers how long a cue is without mastering it. Renderers on several
+    threads may share one: two threads mastering the same cue get the same samples.
+    """
+
+    def __init__(self, clips: Mapping[str, Clip]) -> None:
+        self.unmastered = clips
+        self._done: dict[str, Clip] = {}
+
+    def __getitem__(self, text: str) -> Clip:
+        done = self._done.get(text)
+        if done is None:
+            done = self._done[text] = master_cue(self.unmastered[text])
+        return done
+
+    def __contains__(self, text: object) -> bool:
+        return text in self.unmastered  # Mapping's own would master the cue to find out
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.unmastered)
+
+    def __len__(self) -> int:
+        return len(self.unmastered)
+
+
+def master_cues(clips: Mapping[str, Clip]) -> MasteredCues:
+    """Every cue mastered (when first asked for), by text."""
+    return clips if isinstance(clips, MasteredCues) else MasteredCues(clips)
+
+
+def unmastered(clips: Mapping[str, Clip]) -> Mapping[str, Clip]:
+    """The clips as spoken: their lengths are the mastered cues' lengths."""
+    return clips.unmastered if isinstance(clips, MasteredCues) else clips

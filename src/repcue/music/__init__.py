@@ -14,6 +14,7 @@ from pathlib import Path
 
 from repcue.clip import Clip
 from repcue.mix import Mix
+from repcue.mix.voice import unmastered
 from repcue.music.bed import CROSSFADE_MS, LevelledTrack, MusicBed
 from repcue.music.decode import (
     FFMPEG_SUFFIXES,
@@ -144,8 +145,9 @@ def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], 
     lead_in = lead_in_ms * rate // 1000
     total = lead_in + timeline.duration_ms * rate // 1000
     speech = []
+    spoken = unmastered(clips)  # the mastered cues' lengths, without mastering them
     for event in timeline.speech():
-        clip = clips.get(event.text or "")
+        clip = spoken.get(event.text or "")
         if clip is None:
             continue
         start = lead_in + event.start_ms * rate // 1000
