@@ -199,6 +199,9 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
         library.workout(name)
     palette = asked.palette(sounds, MIX_RATE)
     if several:
+        # One shuffle for the whole program: --seed when given (each workout's own seed would
+        # need a bed per workout, which export_program does not take).
+        options = replace(options, music=with_seed(options.music, asked.seed, 0))
         _export_several(names, where.folder, palette, options, jobs, asked)
     else:
         _export_one(names[0], where.target(names[0]), palette, options, asked)
