@@ -6,6 +6,7 @@ here: an MP3 measured while it is encoded reads exactly as the finished file doe
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from export_support import decode, export_to, workout
 from repcue.clip import Clip
+from repcue.errors import ExportError
 from repcue.export import ExportOptions, exporter
 from repcue.export.decoded import DecodingMeter, measure_decoded
 from repcue.mix.loudness import measure
@@ -92,3 +94,32 @@ def test_an_aborted_decoding_meter_stops_its_decoder() -> None:
     meter.feed(b"\xff" * 100)
     meter.abort()
     assert meter._process.poll() is not None
+
+
+def test_a_decode_that_falls_short_is_done_again_from_the_file(
+        tmp_path: Path, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    timeline, clips = session
+    monkeypatch.setattr(DecodingMeter, "finish", lambda self: None)
+    result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", ExportOptions(sidecars=False))
+    assert (result.lufs, result.true_peak_dbtp) == pytest.approx(
+        measure_decoded(result.path, RATE), abs=1e-9)
+
+
+def test_a_cancelled_mp3_export_stops_its_decoder(tmp_path: Path, session: Session,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    timeline, clips = session
+    started: list[DecodingMeter] = []
+    original = DecodingMeter.__init__
+
+    def recording(self: DecodingMeter, rate: int, skip: int, count: int) -> None:
+        original(self, rate, skip, count)
+        started.append(self)
+
+    monkeypatch.setattr(DecodingMeter, "__init__", recording)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(ExportError, match="cancelled"):
+        export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", ExportOptions(sidecars=False),
+                  cancel=cancel)
+    assert started and all(meter._process.poll() is not None for meter in started)
+    assert list(tmp_path.iterdir()) == []

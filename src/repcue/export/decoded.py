@@ -107,7 +107,7 @@ class DecodingMeter:
             return
         try:
             self._stdin.write(frames)
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError):
             self._broken = True  # ffmpeg is gone: finish() reports no figures
 
     def finish(self) -> tuple[float, float] | None:

@@ -243,18 +243,27 @@ class _Writing:
     def encode_decoded(self, scale: float) -> tuple[float, float] | None:
         """Encode ``* scale`` and return the file's figures as decoded (None: ffmpeg could
         not decode it). Decoded while it is encoded where the format allows."""
-        rate = self.renderer.rate
-        skip = self.codec.stream_skip
-        if skip is None:
+        decoding = self._stream_meter()
+        if decoding is None:
             self.encode(scale, None)
-            return measure_decoded(self.pending.temp, rate)
-        decoding = DecodingMeter(rate, skip, self.renderer.total_samples)
+            return measure_decoded(self.pending.temp, self.renderer.rate)
         try:
             self.encode(scale, None, decoding.feed)
         except BaseException:
             decoding.abort()
             raise
-        return decoding.finish() or measure_decoded(self.pending.temp, rate)
+        # A decode that fell short (ffmpeg failed part-way) is done again from the file.
+        return decoding.finish() or measure_decoded(self.pending.temp, self.renderer.rate)
+
+    def _stream_meter(self) -> DecodingMeter | None:
+        """A meter that decodes the frames as they are encoded, where the format allows."""
+        if self.codec.stream_skip is None:
+            return None
+        try:
+            return DecodingMeter(self.renderer.rate, self.codec.stream_skip,
+                                 self.renderer.total_samples)
+        except OSError:  # ffmpeg could not be started: the finished file is decoded instead
+            return None
 
     def measure_mix(self) -> tuple[float, float]:
         """Loudness and true peak of the render itself, without encoding it."""
