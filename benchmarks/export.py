@@ -6,7 +6,10 @@ Prints:
 - the export time of ``long-session`` (60 min) with a warm speech cache, the encoder floor
   measured in the same run (the same lameenc settings encoding the same PCM, already in
   memory, in the same 10 s chunks) and their ratio (target <= 1.25), and how much of the
-  export the gain search takes;
+  export the gain search takes. The export includes decoding the MP3 and measuring it
+  (ffmpeg, overlapping the encoding: export/decoded.py); the floor is LAME alone, so with
+  two cores shared by LAME, the render, the decoder and the meter, the ratio is sensitive
+  to other work on the machine (see the load averages printed);
 - peak RSS of a whole export of 20, 60 and 180 minute sessions, each in a fresh process
   (target <= 150 MB and flat in length).
 
