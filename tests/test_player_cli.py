@@ -50,7 +50,7 @@ def test_help_shows_examples_and_keys() -> None:
     result = CliRunner().invoke(cli, ["play", "--help"])
     assert result.exit_code == 0
     for part in ("Examples:", "--start-at dumbbell-row:2", "--bt-offset", "--device",
-                 "n next set", "q quit"):
+                 "n      next set", "q      quit", "--rest ready"):
         assert part in result.output
 
 
