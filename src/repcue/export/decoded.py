@@ -33,6 +33,8 @@ from repcue.mix.loudness import LoudnessMeter
 
 #: Bytes read from the decoder at a time: ten seconds of 32-bit float samples at 22.05 kHz.
 _READ_BYTES = 4 * 220_500
+#: While the render runs beside it, smaller reads: its temporaries and the meter's add up.
+_STREAM_READ_BYTES = 4 * 44_100
 #: The pipes to and from the decoder hold about one read (Linux; the default is 64 KiB), so
 #: ffmpeg decodes the next ten seconds while these are measured instead of waiting.
 _PIPE_BYTES = 1 << 20
@@ -96,7 +98,8 @@ class DecodingMeter:
 
     def _read(self) -> None:
         try:
-            self._measured = _meter_stream(self._stdout, self._meter, self._skip, self._count)
+            self._measured = _meter_stream(self._stdout, self._meter, self._skip, self._count,
+                                           _STREAM_READ_BYTES)
         except BaseException as exc:  # reported by finish() as no figures
             self._error = exc
             with contextlib.suppress(OSError):
@@ -132,7 +135,8 @@ class DecodingMeter:
         self._process.wait()
 
 
-def _meter_stream(stream: IO[bytes], meter: LoudnessMeter, skip: int, count: int | None) -> int:
+def _meter_stream(stream: IO[bytes], meter: LoudnessMeter, skip: int, count: int | None,
+                  read_bytes: int = _READ_BYTES) -> int:
     """Meter the float samples read from ``stream`` from sample ``skip`` on, ``count`` of
     them (None: to the end); read the stream to its end either way. Returns how many were
     metered."""
@@ -140,7 +144,7 @@ def _meter_stream(stream: IO[bytes], meter: LoudnessMeter, skip: int, count: int
     position = 0  # samples read so far
     metered = 0
     end = None if count is None else skip + count
-    while chunk := stream.read(_READ_BYTES):
+    while chunk := stream.read(read_bytes):
         chunk = carry + chunk
         whole = len(chunk) // 4 * 4
         carry = chunk[whole:]
