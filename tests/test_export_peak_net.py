@@ -48,6 +48,12 @@ def test_low_bitrate_aac_decodes_under_minus_1_dbtp(tmp_path: Path, session: Ses
     # Quieter by the excess and the margin, no more (the codec's noise scales nearly with it).
     excess = hot.true_peak_dbtp + 1.0 + exporter.RETRY_MARGIN_DB
     assert hot.lufs - lufs == pytest.approx(excess, abs=0.5)
+    # The lifter is told, with the way out.
+    assert hot.warnings == ()
+    assert result.warnings == (
+        f"at 16 kbps the m4a coding noise lifted the peaks over -1 dBTP, so the file was "
+        f"encoded again {excess:.1f} dB quieter ({result.lufs:.1f} LUFS); a higher --bitrate "
+        f"keeps the loudness",)
 
 
 def test_the_net_holds_any_line(tmp_path: Path, session: Session,

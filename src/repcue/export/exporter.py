@@ -107,7 +107,8 @@ class ExportResult:
     title: str = ""
     #: The music under the voice, in order of first play.
     music: tuple[Path, ...] = ()
-    #: Tracks that failed part-way and were skipped, one line each.
+    #: What the lifter should know, one line each: music tracks that failed part-way and
+    #: were skipped; a file encoded quieter to stay under -1 dBTP.
     warnings: tuple[str, ...] = ()
 
 
@@ -173,7 +174,7 @@ def export_session(
     try:
         with safe_output(path, force=options.force) as pending:
             writing = _Writing(renderer, codec, pending, bitrate, tag, progress, cancel)
-            lufs, true_peak = _write_measured(writing, mix)
+            lufs, true_peak, trim_db = _write_measured(writing, mix)
     finally:
         if bed is not None:
             bed.close()  # its files and ffmpeg processes; the bed reopens them if asked
@@ -190,8 +191,15 @@ def export_session(
         sidecars=written,
         title=timeline.title,
         music=used,
-        warnings=tuple(bed.warnings) if bed is not None else (),
+        warnings=(*(bed.warnings if bed is not None else ()),
+                  *([_quieter(codec.name, bitrate, trim_db, lufs)] if trim_db else [])),
     )
+
+
+def _quieter(codec: str, bitrate: int, trim_db: float, lufs: float) -> str:
+    return (f"at {bitrate} kbps the {codec} coding noise lifted the peaks over "
+            f"{MAX_DECODED_PEAK_DBTP:g} dBTP, so the file was encoded again {trim_db:.1f} dB "
+            f"quieter ({lufs:.1f} LUFS); a higher --bitrate keeps the loudness")
 
 
 @dataclass(frozen=True)
@@ -273,8 +281,9 @@ class _Writing:
         return meter.integrated_lufs, meter.true_peak_dbtp
 
 
-def _write_measured(writing: _Writing, mix: Mix) -> tuple[float, float]:
-    """Write the file and return its loudness and true peak (a lossy file's as decoded).
+def _write_measured(writing: _Writing, mix: Mix) -> tuple[float, float, float]:
+    """Write the file; return its loudness and true peak (a lossy file's as decoded) and
+    the dB it was encoded quieter than the mix (0 unless it had to be).
 
     A lossy file's figures come from decoding it, so the render is not metered on the way
     (the meter cost as much as the encoder). A file that decodes over MAX_DECODED_PEAK_DBTP
@@ -287,17 +296,17 @@ def _write_measured(writing: _Writing, mix: Mix) -> tuple[float, float]:
     if not (writing.codec.bitrates and can_decode()):
         meter = LoudnessMeter(rate)
         writing.encode(scale, meter)
-        return meter.integrated_lufs - headroom_db, meter.true_peak_dbtp - headroom_db
+        return meter.integrated_lufs - headroom_db, meter.true_peak_dbtp - headroom_db, 0.0
     figures = writing.encode_decoded(scale)
     trim_db = 0.0
     if figures is not None and figures[1] > MAX_DECODED_PEAK_DBTP:
         trim_db = figures[1] - MAX_DECODED_PEAK_DBTP + RETRY_MARGIN_DB
         figures = writing.encode_decoded(scale * db_to_gain(-trim_db))
     if figures is not None:
-        return figures
+        return (*figures, trim_db)
     # ffmpeg is there but could not read the file back: report the render's own figures.
     lufs, true_peak = writing.measure_mix()
-    return lufs - headroom_db - trim_db, true_peak - headroom_db - trim_db
+    return lufs - headroom_db - trim_db, true_peak - headroom_db - trim_db, trim_db
 
 
 def _write_sidecars(path: Path, info: TrackInfo, cues: Sequence[CueLine],
