@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import IO
@@ -30,14 +29,12 @@ from typing import IO
 import numpy as np
 
 from repcue.mix.loudness import LoudnessMeter
+from repcue.pipes import widen
 
 #: Bytes read from the decoder at a time: ten seconds of 32-bit float samples at 22.05 kHz.
 _READ_BYTES = 4 * 220_500
 #: While the render runs beside it, smaller reads: its temporaries and the meter's add up.
 _STREAM_READ_BYTES = 4 * 44_100
-#: The pipes to and from the decoder hold about one read (Linux; the default is 64 KiB), so
-#: ffmpeg decodes the next ten seconds while these are measured instead of waiting.
-_PIPE_BYTES = 1 << 20
 
 
 def can_decode() -> bool:
@@ -63,7 +60,7 @@ def measure_decoded(path: Path, rate: int) -> tuple[float, float] | None:
     command = _command(ffmpeg, ["-nostdin", "-i", str(path)], rate)
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as decoder:
         assert decoder.stdout is not None
-        _widen(decoder.stdout)
+        widen(decoder.stdout.fileno())
         _meter_stream(decoder.stdout, meter, 0, None)
     if decoder.returncode != 0:
         return None
@@ -90,8 +87,8 @@ class DecodingMeter:
                                          stderr=subprocess.DEVNULL)
         assert self._process.stdin is not None and self._process.stdout is not None
         self._stdin, self._stdout = self._process.stdin, self._process.stdout
-        _widen(self._stdin)
-        _widen(self._stdout)
+        widen(self._stdin.fileno())
+        widen(self._stdout.fileno())
         self._thread = threading.Thread(target=self._read, name="repcue-decoded-meter",
                                          daemon=True)
         self._thread.start()
@@ -157,11 +154,3 @@ def _meter_stream(stream: IO[bytes], meter: LoudnessMeter, skip: int, count: int
             metered += hi - lo
     return metered
 
-
-def _widen(pipe: IO[bytes]) -> None:
-    """Let the pipe hold _PIPE_BYTES, where the system allows it."""
-    if sys.platform == "linux":
-        import fcntl
-
-        with contextlib.suppress(OSError):  # above the system's limit: keep the default
-            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
