@@ -92,3 +92,29 @@ def test_export_several_workouts_with_a_playlist(tmp_path: Path, cache: Path) ->
         "activation.ogg", "back-strength.ogg", "workouts.m3u8"]
     playlist = (tmp_path / "workouts.m3u8").read_text(encoding="utf-8").splitlines()
     assert playlist[0] == "#EXTM3U" and playlist[2::2] == ["activation.ogg", "back-strength.ogg"]
+
+
+@pytest.mark.speech
+def test_a_second_export_of_a_session_reads_its_gain_back(tmp_path: Path, cache: Path) -> None:
+    def export(name: str) -> bytes:
+        result = subprocess.run(
+            [sys.executable, "-m", "repcue", "export", "activation", "-o", str(tmp_path / name),
+             "--engine", "pyttsx3", "--cache-dir", str(cache), "--no-sidecars"],
+            env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+            capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return (tmp_path / name).read_bytes()
+
+    levels = cache / "levels"
+    before = set(levels.glob("*.gain")) if levels.is_dir() else set()
+    first = export("first.wav")
+    remembered = set(levels.glob("*.gain")) - before
+    assert len(remembered) == 1  # the gain the first export measured, kept
+    assert export("second.wav") == first  # the same session: the same file, to the byte
+    gain = remembered.pop()
+    gain.write_text(repr(float(gain.read_text()) - 6.0), encoding="ascii")
+    third = export("third.wav")
+    assert third != first  # the remembered gain was used, not measured again
+    lufs_first, _ = measure(decode(tmp_path / "first.wav", 22050), 22050)
+    lufs_third, _ = measure(decode(tmp_path / "third.wav", 22050), 22050)
+    assert lufs_third < lufs_first - 3.0

@@ -43,6 +43,7 @@ from repcue.export.exporter import SessionFactory
 from repcue.export.formats import EXPORT_RATES, FORMATS, ExportFormat, format_of, known_suffixes
 from repcue.export.safe_write import prepare_destination
 from repcue.mix.gain_search import Progress
+from repcue.speech import default_cache_dir
 from repcue.timeline import Timeline
 from repcue.tones import TonePalette
 from repcue.units import MIX_RATE, duration_text
@@ -193,7 +194,8 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
         format=where.format.name, bitrate_kbps=bitrate, sidecars=not no_sidecars,
         force=force, lead_in_ms=lead_in.ms, lead_in_noise=lead_in.noise,
         sample_rate=int(sample_rate), target_lufs=target_loudness(loudness, asked.config),
-        music=music_for(music, asked.config))
+        music=music_for(music, asked.config),
+        remember_in=asked.cache_dir or default_cache_dir())
     # Every name is found (and its file read) before anything is written.
     for name in names:
         library.workout(name)

@@ -73,13 +73,15 @@ def _episodes(chosen: list[str], palette: TonePalette, asked: SessionOptions,
     """Each workout's episode: kept when its audio would not change, rendered when it would."""
     from repcue.serve.episodes import EpisodeShelf, slugs
     from repcue.serve.feed import clock as feed_clock
+    from repcue.speech import default_cache_dir
 
     shelf = EpisodeShelf()
     episodes = []
     for name, slug in slugs(chosen).items():
         started = time.monotonic()
         session = asked.prepare(name)
-        options = ExportOptions(music=with_seed(music, asked.seed, session.workout.seed))
+        options = ExportOptions(music=with_seed(music, asked.seed, session.workout.seed),
+                                remember_in=asked.cache_dir or default_cache_dir())
         episode, rendered = shelf.episode(name, slug, session.timeline, session.clips,
                                           palette, options)
         took = f"rendered in {time.monotonic() - started:.1f} s" if rendered else "unchanged"

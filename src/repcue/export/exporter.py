@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,10 @@ class ExportOptions:
     date: str | None = None
     sample_rate: int = SPEECH_RATE  # Hz, one of EXPORT_RATES
     music: MusicChoice | None = None  # the lifter's music under the voice
+    #: A cache folder: the gain found for the same session and settings is read back from
+    #: there instead of measured (as live play does), and each track's level too. Not part
+    #: of what the file is (serve's episode keys hash the options' repr).
+    remember_in: Path | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.sample_rate not in EXPORT_RATES:
@@ -123,12 +127,14 @@ def export_mix(timeline: Timeline, clips: Mapping[str, Clip], palette: TonePalet
     the music bed if ``options.music`` asks for one."""
     mix = master(timeline, clips, palette, rate=options.sample_rate,
                  lead_in_ms=options.lead_in_ms, lead_in_noise=options.lead_in_noise,
-                 target_lufs=options.target_lufs, progress=progress)
+                 target_lufs=options.target_lufs, remember_in=options.remember_in,
+                 progress=progress)
     if options.music is None:
         return mix
     from repcue.music import with_music
 
-    return with_music(mix, options.music, options.target_lufs + mix.headroom_db)
+    return with_music(mix, options.music, options.target_lufs + mix.headroom_db,
+                      remember_in=options.remember_in)
 
 
 def _music_bed(mix: Mix) -> MusicBed | None:
