@@ -144,6 +144,24 @@ def test_live_display_redraws_at_most_fps_times_a_second_of_its_clock(guide: Gui
     assert "Set 1/2" in out.getvalue()
 
 
+def test_live_display_draws_a_picture_once_while_nothing_on_it_changes(guide: Guide) -> None:
+    clock = StepClock()
+    out = io.StringIO()
+    display = LiveDisplay(Console(file=out, width=80, force_terminal=True), clock, fps=4)
+    display.start()
+    still = guide.at(SET1)
+    drawn = []
+    for _ in range(8):  # two seconds of the same moment (paused, say)
+        before = out.tell()
+        display.show(still)
+        drawn.append(out.tell() > before)
+        clock.sleep(0.25)
+    display.show(replace(still, elapsed_ms=still.elapsed_ms + 1000))  # the clock moved on
+    display.stop()
+    assert drawn == [True] + [False] * 7
+    assert out.getvalue().count("elapsed") >= 2
+
+
 def test_notes_expire_after_a_few_seconds(guide: Guide) -> None:
     clock = StepClock()
     out = io.StringIO()

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 
 from repcue.player.clock import Clock
 from repcue.player.guide import Guide, Status
-from repcue.player.screen import screen
+from repcue.player.screen import screen, shown
 from repcue.units import position_text
 
 if TYPE_CHECKING:  # rich loads with the live view only: every repcue command imports this module
@@ -128,6 +128,7 @@ class LiveDisplay:
         self._note: str | None = None
         self._note_until = 0.0
         self._status: Status | None = None
+        self._drawn: tuple[object, ...] | None = None
 
     def start(self) -> None:
         self._live.start()
@@ -153,6 +154,10 @@ class LiveDisplay:
         assert self._status is not None
         if self._note is not None and now >= self._note_until:
             self._note = None
+        drawn = shown(self._status, self._note)
+        if drawn == self._drawn:
+            return  # the same picture: rich's layout costs more than all the rest of play
+        self._drawn = drawn
         self._live.update(screen(self._status, self._note), refresh=True)
 
     def stop(self) -> None:

@@ -8,6 +8,7 @@ time under tension (movement phases heard).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from repcue.timeline import Event, PhaseRole, Timeline
@@ -58,7 +59,14 @@ class Tally:
         readies = timeline.markers("ready")
         self._waits = {i for i, rest in enumerate(self._rests)
                        if any(rest.start_ms <= r.start_ms < rest.end_ms for r in readies)}
-        self._phases = [e for e in timeline.events if e.kind == "phase" and e.role in _PHASES]
+        # Phases follow one another (they never overlap) and set markers too, so sorted
+        # starts and ends find what a tick covered by bisection: the loop looks 20 times a
+        # second, and a long session has thousands of phases.
+        self._phases = sorted((e for e in timeline.events
+                               if e.kind == "phase" and e.role in _PHASES),
+                              key=lambda e: e.start_ms)
+        self._phase_starts = [e.start_ms for e in self._phases]
+        self._phase_ends = [e.end_ms for e in self._phases]
         self._sets_done: set[int] = set()
         self._rests_entered: set[int] = set()
         self._rest_wall_s = 0.0
@@ -83,7 +91,9 @@ class Tally:
         for i, marker in enumerate(self._sets):
             if last < marker.end_ms <= ms:
                 self._sets_done.add(i)
-        self._tension_ms += sum(_overlap(e, last, ms) for e in self._phases)
+        first = bisect.bisect_right(self._phase_ends, last)
+        stop = bisect.bisect_left(self._phase_starts, ms)
+        self._tension_ms += sum(_overlap(e, last, ms) for e in self._phases[first:stop])
 
     def jumped(self) -> None:
         """The lifter skipped or went back: what lies between was not heard."""
