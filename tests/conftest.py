@@ -3,11 +3,25 @@ content and cache never change a result."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Children of every test act on Ctrl-C, however the run was started.
+
+    A shell without job control starts ``&`` jobs with SIGINT ignored, the ignoring is
+    inherited across exec, and Python then installs no KeyboardInterrupt handler: run from
+    such a job, the tests that send SIGINT to ``repcue play`` or ``serve`` found it deaf
+    (serve then exited 0, or not at all). The default handler here makes children start
+    with the default disposition again.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
