@@ -17,6 +17,7 @@ from repcue.errors import (
     RepcueError,
     SpeechError,
 )
+from repcue.model import Exercise
 from repcue.speech.engine import UnknownEngineError, UnknownVoiceError, VoiceFileMissingError
 
 
@@ -58,3 +59,22 @@ def test_input_error_is_one_line_naming_the_flag_and_what_is_allowed() -> None:
     assert str(error) == "--latency: 'x' is not a latency (allowed: low, high)"
     assert error.value == "x"
     assert isinstance(ContentError("a.toml", "", "bad"), InputError)
+
+
+def test_a_value_with_a_line_break_is_shown_escaped_on_one_line() -> None:
+    # Found by the property test over malformed documents: a TOML key holding "\n".
+    from repcue.content import workout_from_text
+    from repcue.errors import toml_value
+
+    assert toml_value({"\n": "nan", "ok-key": 'a"b', "x y": "\u2028"}) == (
+        '{ "\\n" = "nan", ok-key = "a\\"b", "x y" = "\\u2028" }')
+    text = 'intro = {"\\n" = "nan"}\ntitle = "Legs"\n[[exercise]]\nid = "goblet-squat"\n'
+    with pytest.raises(ContentError) as caught:
+        workout_from_text(text, "fuzz.toml", "fuzz", _no_exercise, {})
+    said = [str(e) for e in getattr(caught.value, "errors", (caught.value,))]
+    assert not any("\n" in line for line in said)
+    assert any('intro: { "\\n" = "nan" } is not a list' in line for line in said), said
+
+
+def _no_exercise(exercise_id: str) -> Exercise:
+    raise NotFoundError("exercise", exercise_id, [])

@@ -139,9 +139,22 @@ def toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # Escaped as TOML escapes them: a message stays on one line whatever the value holds.
+        return '"' + "".join(_ESCAPES.get(c, c if c.isprintable() else f"\\u{ord(c):04X}")
+                             for c in value) + '"'
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_toml_key(k)} = {toml_value(v)}"
+                                for k, v in value.items()) + " }"
     return str(value)
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _toml_key(key: object) -> str:
+    """A bare key when TOML allows one, else a quoted one."""
+    text = str(key)
+    return text if text and all(c.isascii() and (c.isalnum() or c in "-_") for c in text) \
+        else toml_value(text)
