@@ -36,3 +36,11 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("REPCUE_CONFIG", str(home / "config" / "repcue" / "config.toml"))
     monkeypatch.delenv("REPCUE_CONTENT", raising=False)
     monkeypatch.delenv("REPCUE_DEBUG", raising=False)
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's config file for this test (not written yet): ``REPCUE_CONFIG`` points at it."""
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("REPCUE_CONFIG", str(path))
+    return path

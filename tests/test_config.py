@@ -14,14 +14,6 @@ from repcue.model import Exercise, Phase, PresetMode, Verbosity, Workout, Workou
 from repcue.settings import STRUCTURE_KEYS, resolve_session, resolve_workout
 from repcue.timing import KNOBS, Layer, Timing
 
-
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("REPCUE_CONFIG", str(path))
-    return path
-
-
 # --- where it is and what it holds -----------------------------------------------------------
 
 

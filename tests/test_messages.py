@@ -9,13 +9,6 @@ import pytest
 from cli_support import run_main
 
 
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("REPCUE_CONFIG", str(path))
-    return path
-
-
 def test_a_bad_engine_in_the_config_names_the_config_file(
         config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config.write_text('[voice]\nengine = "pyttsx"\n')
