@@ -57,13 +57,18 @@ def _register() -> None:
             cli.add_command(command)
 
 
+def stopped_before_sound(resume: str) -> str:
+    """What ``play`` says when Ctrl-C came before anything was heard: the command resumes."""
+    return f"Stopped before the first sound.\nTo resume:\n  {resume}"
+
+
 def interrupted(args: Sequence[str]) -> str:
     """What Ctrl-C before a command got going says. ``play`` always ends with how to resume
     (here: the command itself, since nothing was heard yet)."""
     if args[:1] == ["play"]:
         import shlex
 
-        return f"Stopped before the first sound.\nTo resume:\n  repcue {shlex.join(args)}"
+        return stopped_before_sound(f"repcue {shlex.join(args)}")
     return "Interrupted."
 
 

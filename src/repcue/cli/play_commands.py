@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from repcue.cli import stopped_before_sound
 from repcue.cli.options import (
     LeadIn,
     MusicFlags,
@@ -238,7 +239,7 @@ def _finish(ctx: click.Context, name: str, result: PlayResult | None,
             start_at: str | None, log: Path) -> None:
     if result is None:
         resume = resume_line(ctx, name, start_at)
-        click.echo(f"Stopped before the first sound.\nTo resume:\n  {resume}", err=True)
+        click.echo(stopped_before_sound(resume), err=True)
         sys.exit(ExitStatus.INTERRUPTED)
     done = result.summary.describe() if result.summary is not None else ""
     if result.underruns:  # worth a word only when the sound really broke up
