@@ -60,3 +60,23 @@ def test_quiet_input_is_returned_unchanged() -> None:
     x[20_000:22_000] /= 5.0
     y = limiter.apply(x)
     assert np.array_equal(y, x[limiter.before : limiter.before + len(y)])
+
+
+def test_true_peaks_skip_only_what_cannot_pass_the_target() -> None:
+    # Pieces too quiet to pass the target are not oversampled; everything that could
+    # pass it reads exactly what a full 4x oversampling of the window reads.
+    from repcue.limiter import _true_peaks
+    from repcue.resample import upsample_phases
+
+    rng = np.random.default_rng(7)
+    window = (rng.standard_normal(6000) * 0.05).astype(np.float32)
+    window[3000:3040] = 0.9 * np.sign(np.sin(np.arange(40)))  # a square burst: true peaks > 1
+    lo, hi, target = 100, 5900, 0.7
+    full = np.abs(window.astype(np.float64))
+    between = np.abs(upsample_phases(window, 4, range(1, 4)))
+    full = np.maximum(full, between.max(axis=1))[lo:hi]
+    peaks = _true_peaks(window, lo, hi, target)
+    over = full > target
+    assert over.any()
+    assert np.array_equal(peaks[over], full[over])
+    assert np.all(peaks[~over] <= target)

@@ -10,9 +10,15 @@ spreads each dip ``attack`` samples either side and holds it ``hold`` samples af
 triangular average over ±``attack`` then smooths it. Every sample the average touches was
 covered by the minimum, so the smoothed gain never exceeds the required one: nothing passes
 the ceiling, and the gain moves smoothly (no clicks). Below the threshold it is a no-op.
+
+Cost: only stretches loud enough to pass the ceiling between samples are oversampled, and
+a window with no such peak returns at once (65-minute long-session: the limiter's share of
+the render fell from ~0.5 to ~0.3 s of 1.2 s, with the same samples to the bit).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +42,13 @@ _OVERSAMPLE = 4
 _TARGET_SLACK_DB = 0.03
 #: Samples either side the oversampling filter needs (its half-length is 10 input samples).
 _FILTER_REACH = 16
+#: Input samples either side that one interpolated point reads (resample's half-length).
+_REACH = 10
+#: Largest sum of |taps| of an interpolating phase, so a point between samples is at most
+#: this times the largest sample within _REACH (2.241; rounded up for the float sums).
+_BOUND = 2.25
+#: Samples per piece when looking for stretches loud enough to need the oversampling.
+_PIECE = 16
 
 
 class Limiter:
@@ -65,12 +78,14 @@ class Limiter:
         middle = window[self.before : self.before + n]
         if n == 0 or max(float(window.max()), -float(window.min())) <= self._detect:
             return middle.copy()
-        peaks = _true_peaks(window)
-        need = np.minimum(1.0, self._target / np.maximum(peaks, 1e-12))
         a, h = self._attack, self._hold
-        # need[] over [before - 2a - h, before + n + 2a): every sample any output gain reads.
-        span = need[self.before - 2 * a - h : self.before + n + 2 * a]
-        floor = _sliding_min(span, 2 * a + h + 1)
+        # peaks[] over [before - 2a - h, before + n + 2a): every sample any output gain reads.
+        peaks = _true_peaks(window, self.before - 2 * a - h, self.before + n + 2 * a,
+                            self._target)
+        if not float(peaks.max()) > self._target:
+            return middle.copy()  # nothing to take down: the gain would be 1 throughout
+        floor = _sliding_min(np.minimum(1.0, self._target / np.maximum(peaks, 1e-12)),
+                             2 * a + h + 1)
         # Two boxes of a+1 make a triangle over ±a. Smoothing the gain's distance from 1
         # leaves it exactly 1 where nothing was limited, so those samples stay bit-exact.
         gain = 1.0 - _box(_box(1.0 - floor, a + 1), a + 1)
@@ -81,13 +96,53 @@ class Limiter:
         return np.clip(limited, -self.ceiling, self.ceiling).astype(np.float32)
 
 
-def _true_peaks(window: Samples) -> npt.NDArray[np.float64]:
-    """Per sample, the largest magnitude from it up to the next sample, 4x oversampled."""
-    between = np.abs(upsample_phases(window, _OVERSAMPLE, range(1, _OVERSAMPLE)))
-    peaks = np.abs(window.astype(np.float64))
-    for column in range(_OVERSAMPLE - 1):
-        np.maximum(peaks, between[:, column], out=peaks)
+def _true_peaks(window: Samples, lo: int, hi: int, target: float) -> npt.NDArray[np.float64]:
+    """For samples ``lo:hi`` of ``window``, the largest magnitude from each up to the next
+    sample, 4x oversampled where it could pass ``target``; elsewhere the sample's own.
+
+    A point between samples is a weighted sum of the _REACH samples either side, so it
+    cannot pass _BOUND times the largest of them: pieces whose neighbourhood stays under
+    ``target / _BOUND`` (most of speech, which peaks on a few syllables) skip the filter.
+    The points computed are the very sums :func:`upsample_phases` makes, row for row.
+    """
+    x = window.astype(np.float64)
+    magnitude = np.abs(x)
+    peaks = magnitude[lo:hi].copy()
+    count = -(-(hi - lo) // _PIECE)
+    loudest = np.zeros(count + 2)  # with an empty piece either side
+    padded = np.zeros(count * _PIECE)
+    padded[: hi - lo] = peaks
+    loudest[1:-1] = padded.reshape(count, _PIECE).max(axis=1)
+    # The _REACH samples before lo and after hi are the end pieces' context.
+    loudest[1] = max(loudest[1], float(magnitude[max(0, lo - _REACH) : lo].max(initial=0.0)))
+    loudest[-2] = max(loudest[-2], float(magnitude[hi : hi + _REACH].max(initial=0.0)))
+    near = np.maximum(np.maximum(loudest[:-2], loudest[1:-1]), loudest[2:])
+    live = np.repeat(near * _BOUND > target, _PIECE)[: hi - lo]
+    if not live.any():
+        return peaks
+    at = np.flatnonzero(live)
+    taps = _interpolating_taps()
+    context = np.zeros(len(x) + 2 * _REACH)
+    context[_REACH : _REACH + len(x)] = x
+    rows = np.lib.stride_tricks.sliding_window_view(context, len(taps))[at + lo]
+    between = np.abs(rows @ taps)
+    loud = peaks[at]
+    for column in range(_OVERSAMPLE - 1):  # faster than a reduce along the short axis
+        np.maximum(loud, between[:, column], out=loud)
+    peaks[at] = loud
     return peaks
+
+
+@lru_cache(maxsize=1)
+def _interpolating_taps() -> npt.NDArray[np.float64]:
+    """The taps (one column per point between samples) :func:`upsample_phases` applies to a
+    sliding window of 2 * _REACH + 1 samples, read off its answer to an impulse."""
+    impulse = np.zeros(4 * _REACH + 1)
+    impulse[2 * _REACH] = 1.0
+    columns = upsample_phases(impulse, _OVERSAMPLE, range(1, _OVERSAMPLE))
+    taps = np.ascontiguousarray(columns[_REACH : 3 * _REACH + 1][::-1])
+    taps.setflags(write=False)
+    return taps
 
 
 def _sliding_min(x: npt.NDArray[np.float64], width: int) -> npt.NDArray[np.float64]:
