@@ -88,6 +88,32 @@ def short_mix(lead_in_ms: int = 0, **session: Any) -> Mix:
                RenderSettings(rate=RATE, lead_in_ms=lead_in_ms))
 
 
+def ready_timeline(live: bool, **overrides: object) -> Timeline:
+    """The activation drill with rests that wait for the lifter (``live``: as play plans it)."""
+    from repcue.config import Config
+    from repcue.prepare import Request, build_plan
+    from repcue.schedule import schedule
+
+    request = Request("activation", overrides={"rest": "ready", **overrides}, live=live,
+                      config=Config())
+    return schedule(build_plan(request)[1])
+
+
+def phrase_clip(text: str, rate: int) -> Clip:
+    """One pitch per phrase, as long as the scheduler guessed, so a test can tell which
+    phrase it hears."""
+    from repcue.schedule import estimate_ms
+
+    freq = 200 + (sum(map(ord, text)) % 40) * 15
+    t = np.arange(estimate_ms(text) * rate // 1000) / rate
+    return Clip((0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32), rate)
+
+
+def phrase_mix(timeline: Timeline, rate: int) -> Mix:
+    clips = {e.text: phrase_clip(e.text, rate) for e in timeline.speech() if e.text}
+    return Mix(timeline, clips, default_palette(rate), RenderSettings(rate=rate))
+
+
 def short_renderer(lead_in_ms: int = 0, **session: Any) -> Renderer:
     return short_mix(lead_in_ms, **session).renderer()
 

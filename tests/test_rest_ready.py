@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio_fixtures import FakeClock
+from audio_fixtures import FakeClock, phrase_clip, phrase_mix, ready_timeline
 from cli_support import run_main
-from repcue.clip import Clip
 from repcue.config import Config
 from repcue.errors import ContentError
 from repcue.mix import Mix
@@ -23,38 +22,18 @@ from repcue.player.playback import PlayResult, play
 from repcue.player.screen import big_number
 from repcue.player.sink import RecordingSink
 from repcue.prepare import Request, build_plan
-from repcue.render import RenderSettings
-from repcue.schedule import estimate_ms, schedule
+from repcue.schedule import schedule
 from repcue.timeline import MarkerRole, Timeline
 from repcue.timing import Layer
-from repcue.tones import default_palette
 from repcue.wording import READY_REMINDER, REST_READY, TEN_SECONDS
 
 RATE = 22050
 TICK = 0.05
 
 
-def _timeline(live: bool, **overrides: object) -> Timeline:
-    request = Request("activation", overrides={"rest": "ready", **overrides}, live=live,
-                      config=Config())
-    return schedule(build_plan(request)[1])
-
-
-def _clip(text: str) -> Clip:
-    # One pitch per phrase, so the test can tell which phrase it hears.
-    freq = 200 + (sum(map(ord, text)) % 40) * 15
-    t = np.arange(estimate_ms(text) * RATE // 1000) / RATE
-    return Clip((0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32), RATE)
-
-
-def _mix(timeline: Timeline) -> Mix:
-    clips = {e.text: _clip(e.text) for e in timeline.speech() if e.text}
-    return Mix(timeline, clips, default_palette(RATE), RenderSettings(rate=RATE))
-
-
 @pytest.fixture(scope="module")
 def live() -> Mix:
-    return _mix(_timeline(live=True))
+    return phrase_mix(ready_timeline(live=True), RATE)
 
 
 def _play(mix: Mix, script: Sequence[tuple[float, Command]], start_ms: int,
@@ -75,7 +54,7 @@ def _first_rest(timeline: Timeline) -> tuple[int, int]:
 
 def _heard(samples: np.ndarray, text: str) -> int:
     """How many times ``text``'s clip (its first 100 ms) starts in ``samples``."""
-    probe = _clip(text).samples[: RATE // 10]
+    probe = phrase_clip(text, RATE).samples[: RATE // 10]
     k = 1  # sin(0) is 0 and so is silence: anchor on the second sample
     candidates = np.flatnonzero(samples[k : len(samples) - len(probe) + 1 + k] == probe[k])
     starts = [i for i in candidates if np.array_equal(samples[i : i + len(probe)], probe)]
@@ -120,7 +99,7 @@ def test_ready_in_the_config_wins_over_a_workout_but_a_number_does_not() -> None
 
 
 def test_a_file_rests_as_planned_and_says_so_in_one_line() -> None:
-    planned = _timeline(live=False)
+    planned = ready_timeline(live=False)
     plain = schedule(build_plan(Request("activation", config=Config()))[1])
     assert planned.events == plain.events
     notes = [w for w in planned.warnings if "ready" in w]
@@ -129,7 +108,7 @@ def test_a_file_rests_as_planned_and_says_so_in_one_line() -> None:
 
 
 def test_live_rests_wait_with_a_reminder_then_ten_seconds() -> None:
-    timeline = _timeline(live=True)
+    timeline = ready_timeline(live=True)
     texts = [e.text for e in timeline.speech() if e.role == "rest"]
     assert REST_READY in texts and READY_REMINDER in texts
     readies = timeline.markers(MarkerRole.READY)

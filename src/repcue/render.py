@@ -184,6 +184,11 @@ class Renderer:
         for pos in range(start_sample, self.total_samples, size):
             yield self.render_range(pos, min(pos + size, self.total_samples))
 
+    def forget(self) -> None:
+        """Drop the frame kept for the next call: a live bed (player/feed.py) has changed
+        what the samples around it sound like."""
+        self._frame_cache = None
+
     def render_range(self, start: int, stop: int) -> Samples:
         """Samples [start, stop) of the session, exactly as a full render would have them."""
         if not 0 <= start <= stop <= self.total_samples:

@@ -21,6 +21,7 @@ from repcue.clip import Samples
 from repcue.errors import RepcueError
 from repcue.music.decode import TrackInfo
 from repcue.music.ducking import Envelope
+from repcue.music.live import LiveMusic
 from repcue.music.track import Track
 
 #: Tracks overlap this long, fading across (equal power: uncorrelated music keeps its level).
@@ -29,6 +30,8 @@ CROSSFADE_MS = 2500
 BLOCKS_PER_SECOND = 4
 #: Tracks no longer needed are closed once the session is this far past them.
 _CLOSE_AFTER_MS = 1000
+#: Live play lays the tracks out this much further at a time once it runs past the plan.
+_EXTEND_BY_S = 600
 
 
 #: A track quieter than the voice by more than this is raised no further: it is near silence.
@@ -92,8 +95,10 @@ class MusicBed:
         self.rate = rate
         self.envelope = envelope
         lengths = [-(-t.info.frames * rate // t.info.rate) for t in self.tracks]
+        self._lengths = lengths
         self.placements = lay_out(lengths, envelope.start, envelope.end,
                                   CROSSFADE_MS * rate // 1000)
+        self._laid_to = envelope.end
         self._starts = [p.start for p in self.placements]
         self._longest = max(lengths, default=0)
         self._gains = [np.float32(10.0 ** (t.gain_db(voice_lufs) / 20.0)) for t in self.tracks]
@@ -117,7 +122,15 @@ class MusicBed:
             mix += music
 
     def render(self, lo: int, hi: int) -> Samples | None:
-        """The ducked music over session samples [lo, hi), or None where there is none.
+        """The ducked music over session samples [lo, hi), or None where there is none."""
+        music = self.music(lo, hi)
+        if music is None:
+            return None
+        music *= self.envelope.gains(lo, hi)
+        return music
+
+    def music(self, lo: int, hi: int) -> Samples | None:
+        """The tracks over [lo, hi) as laid out, levelled but not ducked; None for silence.
 
         Cut from whole aligned blocks, each always computed the same way: the renderer asks
         for a few thousand samples at a time, and the per-call work is what costs there.
@@ -138,6 +151,22 @@ class MusicBed:
                 out[a - lo : b - lo] = block[a - k * size : b - k * size]
             return out
 
+    def extend(self, until: int) -> None:
+        """Lay the tracks out (looping) until at least ``until``: live play's music runs on
+        past the session's end when the lifter rests longer than planned."""
+        with self._lock:
+            if until <= self._laid_to:
+                return
+            self._laid_to = max(until, self._laid_to + _EXTEND_BY_S * self.rate)
+            self.placements = lay_out(self._lengths, self.envelope.start, self._laid_to,
+                                      CROSSFADE_MS * self.rate // 1000)
+            self._starts = [p.start for p in self.placements]
+            self._close_all()  # the last placement's fade may have changed
+
+    def live(self) -> LiveMusic:
+        """This bed for one live player: the music keeps its own clock (see live.py)."""
+        return LiveMusic(self)
+
     def _cached(self, index: int) -> Samples | None:
         if index in self._blocks:
             return self._blocks[index]
@@ -157,7 +186,6 @@ class MusicBed:
         out = np.zeros(hi - lo, dtype=np.float32)
         for i in sounding:
             self._add(out, lo, i)
-        out *= self.envelope.gains(lo, hi)
         return out
 
     def close(self) -> None:

@@ -72,12 +72,18 @@ class Envelope:
         self._fade_in = max(1, min(samples(ducking.fade_in_ms), end - start))
         self.fade_out_at = max(start, min(fade_out_at, end - 1))
 
-    def gains(self, lo: int, hi: int) -> Samples:
-        """The music's gain over session samples [lo, hi)."""
+    def gains(self, lo: int, hi: int, since: int | None = None) -> Samples:
+        """The music's gain over session samples [lo, hi).
+
+        With ``since`` (where live play landed after a jump or extra rest), speech that had
+        ended by then is forgotten: the music does not dip for a cue heard before the jump.
+        """
         depth = np.zeros(hi - lo, dtype=np.float32)
         ahead = self._lead + len(self._down)
         # Spans do not overlap once merged, so their stops are sorted too.
         first = bisect.bisect_left(self._stops, lo - len(self._up))
+        if since is not None:
+            first = max(first, bisect.bisect_right(self._stops, since))
         for start, stop in self._spans[first:]:
             if start - ahead >= hi:
                 break
@@ -90,6 +96,13 @@ class Envelope:
         gains = self.bed - depth * (self.bed - self.dip)
         self._fades(gains, lo, hi)
         return gains
+
+    def held(self, at: int, n: int) -> Samples:
+        """``n`` samples of the bed as it stands at ``at`` with no speech to come: the music
+        under extra rest that live play inserts there."""
+        gains = np.full(1, self.bed, dtype=np.float32)
+        self._fades(gains, at, at + 1)
+        return np.full(n, gains[0], dtype=np.float32)
 
     def _fades(self, gains: Samples, lo: int, hi: int) -> None:
         # Most blocks are nowhere near the session's ends: nothing to do there.

@@ -5,6 +5,11 @@ callback) only copies samples out of it, so rendering never runs on the audio th
 Positions are output samples of the session as the renderer numbers them. Jumps (skip,
 back, extra rest) bump a generation number: blocks rendered for an older generation are
 dropped, so nothing from before a jump is heard after it.
+
+Music (a :class:`LiveBed`) keeps a clock of its own: the music samples the lifter has heard.
+The feed tells the bed where each stretch of session starts and at what music sample, and
+fills extra rest with it, so the music plays on through ``+`` and rests that wait, and a
+jump neither stops nor replays it. Lead-in silence (``quiet``) holds the music clock.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -24,10 +30,32 @@ from repcue.render import Renderer
 AHEAD_BLOCKS = 8
 
 
+class LiveBed(Protocol):
+    """A bed on its own clock (``music.live.LiveMusic``); the renderer sums its ``render``."""
+
+    def render(self, lo: int, hi: int) -> Samples | None: ...
+
+    def begin(self, at: int, clock: int, from_gain: float | None) -> None: ...
+
+    def held(self, at: int, clock: int, n: int, began: int, from_gain: float) -> Samples: ...
+
+    def gain_at(self, at: int) -> float: ...
+
+    def held_gain(self, at: int) -> float: ...
+
+
+@runtime_checkable
+class Livened(Protocol):
+    """A bed that can give each live player its own :class:`LiveBed`."""
+
+    def live(self) -> LiveBed: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """Samples to play. ``start`` is the session sample they begin at; inserted silence
-    (extra rest) starts where it is inserted and does not move the session on."""
+    (extra rest) starts where it is inserted and does not move the session on. ``clock`` is
+    the music sample the block begins at; a ``quiet`` block holds it still."""
 
     generation: int
     start: int
@@ -35,14 +63,17 @@ class Block:
     inserted: bool = False
     silence_after: int = 0  # inserted silence still to come after this block
     end: bool = False  # the session is over: nothing after this
+    clock: int = 0
+    quiet: bool = False
 
 
 class Feed:
     """Session audio from ``start`` on, with pause, jumps and inserted silence."""
 
     def __init__(self, renderer: Renderer, start: int = 0, *, silence_first: int = 0,
-                 ahead: int = AHEAD_BLOCKS) -> None:
+                 ahead: int = AHEAD_BLOCKS, bed: LiveBed | None = None) -> None:
         self.renderer = renderer
+        self._bed = bed  # the renderer's bed too: begin() changes what it renders
         self.total = renderer.total_samples
         self._size = renderer.settings.block_size
         self._zeros = np.zeros(self._size, dtype=np.float32)
@@ -57,6 +88,10 @@ class Feed:
         self._insert_at = start if silence_first else -1
         self._insert_left = silence_first
         self._insert_total = silence_first  # as asked; _insert_left counts down as rendered
+        self._insert_quiet = True  # the lead-in's silence: no music, the clock holds
+        self._clock = start  # music sample of the next sample rendered
+        self._from_gain: float | None = None  # the music's level where the next stretch starts
+        self._held: tuple[int, float] | None = None  # extra rest's music: (began at, from level)
         self._blocks: Iterator[Samples] | None = None
         self._carry: Samples | None = None
         self._ended = False
@@ -66,10 +101,13 @@ class Feed:
         self._seen = 0
         self._jump_to = start
         self._jump_silence = silence_first  # inserted silence right at ``_jump_to``
+        self._jump_clock = start
         self._block: Block | None = None
         self._offset = 0
         self._position = start
         self._silence_left = silence_first
+        self._heard_clock = start
+        self._in_quiet = bool(silence_first)
         self._waiting_first = True  # no block of this generation played yet: gaps are expected
         self.paused = False
         self.finished = False
@@ -119,21 +157,42 @@ class Feed:
                 return self._insert_at, self._insert_total
         return None
 
-    def seek(self, start: int, *, insert_at: int = -1, insert: int = 0) -> None:
-        """Play from ``start`` on, with ``insert`` samples of silence at ``insert_at``."""
+    @property
+    def clock(self) -> int:
+        """Next music sample to be handed to the device."""
+        if self._seen != self._generation:
+            return self._jump_clock
+        return self._heard_clock
+
+    def seek(self, start: int, *, insert_at: int = -1, insert: int = 0,
+             quiet: bool = False) -> None:
+        """Play from ``start`` on, with ``insert`` samples of extra rest at ``insert_at``
+        (with the music under it; ``quiet``: silence, for the lead-in)."""
         start = max(0, min(start, self.total))
         with self._lock:
+            clock, level = self.clock, self._level_now()
             self._cursor = start
             self._insert_at, self._insert_left = (insert_at, insert) if insert else (-1, 0)
             self._insert_total = self._insert_left
+            self._insert_quiet = quiet
+            self._clock, self._from_gain, self._held = clock, level, None
             self._blocks = None
             self._carry = None
             self._ended = False
             self._jump_to = start
             self._jump_silence = self._insert_total if insert_at == start else 0
+            self._jump_clock = clock
             self._generation += 1
             self._wake.notify_all()
         self._drain()
+
+    def _level_now(self) -> float | None:
+        """The music's level the lifter hears now (roughly: where a jump ramps from)."""
+        if self._bed is None:
+            return None
+        if self.silence_left:
+            return 0.0 if self._in_quiet else self._bed.held_gain(self.position)
+        return self._bed.gain_at(self.position)
 
     def _drain(self) -> None:
         try:
@@ -162,16 +221,18 @@ class Feed:
                 if self._stopped:
                     return
                 generation = self._generation
-                block = self._next_silence(generation)
+                rest = self._next_rest()
                 carry = None
-                if block is None:
+                if rest is None:
                     carry, self._carry = self._carry, None
-                if block is None and carry is None and self._blocks is None:
-                    self._blocks = self.renderer.blocks(self._cursor)
+                if rest is None and carry is None and self._blocks is None:
+                    self._begin_stretch()
                 blocks = self._blocks
                 start = self._cursor
-            if block is None:
-                # Rendering happens outside the lock so jumps never wait for it.
+            # Rendering happens outside the lock so jumps never wait for it.
+            if rest is not None:
+                block = rest()
+            else:
                 if carry is not None:
                     samples: Samples | None = carry
                 else:
@@ -183,25 +244,57 @@ class Feed:
                     block = self._place(generation, start, samples)
             self._put(block, generation)
 
-    def _next_silence(self, generation: int) -> Block | None:
+    def _begin_stretch(self) -> None:
+        """Render on from the cursor; a bed learns where its music stands there."""
+        if self._bed is not None:
+            self._bed.begin(self._cursor, self._clock, self._from_gain)
+            self._from_gain = None
+            self.renderer.forget()
+        self._blocks = self.renderer.blocks(self._cursor)
+
+    def _next_rest(self) -> Callable[[], Block] | None:
+        """The next block of inserted rest, made when called (outside the lock), or None."""
         if not self._insert_left or self._insert_at != self._cursor:
             return None
         n = min(self._size, self._insert_left)
         self._insert_left -= n
-        return Block(generation, self._cursor, self._zeros[:n], inserted=True,
-                      silence_after=self._insert_left)
+        at, clock, generation, bed = self._cursor, self._clock, self._generation, self._bed
+        quiet = Block(generation, at, self._zeros[:n], inserted=True,
+                      silence_after=self._insert_left, clock=clock, quiet=True)
+        if bed is None:
+            return lambda: quiet
+        # The session after the rest is rendered again, from where the music is then.
+        self._blocks, self._carry = None, None
+        if self._insert_quiet:
+            self._from_gain = 0.0
+            return lambda: quiet
+        if self._held is None:
+            # Where the level ramps from: the jump's, or the session's at this point.
+            start = bed.gain_at(at) if self._from_gain is None else self._from_gain
+            self._held = (clock, start)
+        began, level = self._held
+        self._from_gain = bed.held_gain(at)
+        if not self._insert_left:
+            self._held = None
+        self._clock += n
+
+        def music() -> Block:
+            return Block(generation, at, bed.held(at, clock, n, began, level), inserted=True,
+                         silence_after=quiet.silence_after, clock=clock)
+        return music
 
     def _place(self, generation: int, start: int, samples: Samples | None) -> Block:
         if samples is None:
             self._ended = True
-            return Block(generation, start, self._zeros[:0], end=True)
+            return Block(generation, start, self._zeros[:0], end=True, clock=self._clock)
         if self._insert_left and start < self._insert_at < start + len(samples):
-            # The silence goes inside this block: play up to it, keep the rest for after.
+            # The rest goes inside this block: play up to it, keep the rest for after.
             cut = self._insert_at - start
             self._carry = samples[cut:]
             samples = samples[:cut]
         self._cursor = start + len(samples)
-        return Block(generation, start, samples)
+        clock, self._clock = self._clock, self._clock + len(samples)
+        return Block(generation, start, samples, clock=clock)
 
     def _put(self, block: Block, generation: int) -> None:
         while True:
@@ -224,6 +317,7 @@ class Feed:
             self._block = None
             self._position = self._jump_to
             self._silence_left = self._jump_silence
+            self._heard_clock = self._jump_clock
             self._waiting_first = True
         if self.paused or self.finished:
             out.fill(0)
@@ -252,6 +346,8 @@ class Feed:
             out[done : done + take] = block.samples[self._offset : self._offset + take]
             done += take
             self._offset += take
+            self._heard_clock = block.clock + (0 if block.quiet else self._offset)
+            self._in_quiet = block.quiet
             if block.inserted:
                 self._silence_left = len(block.samples) - self._offset + block.silence_after
             else:

@@ -14,7 +14,7 @@ from repcue.mix import Mix
 from repcue.player.clock import Clock
 from repcue.player.controls import Command, Controls
 from repcue.player.display import Display
-from repcue.player.feed import Feed
+from repcue.player.feed import Feed, Livened
 from repcue.player.guide import Guide
 from repcue.player.navigation import EXTRA_REST_MS, Course
 from repcue.player.sink import Sink
@@ -180,7 +180,8 @@ class _Player:
             self.alert = f"{lost}: paused; reconnecting, giving up in {left} s"
             self.show()
             # Resume with the lead-in's silence again so Bluetooth earbuds are awake.
-            self.feed.seek(resume, insert_at=resume, insert=self.renderer.lead_in_samples)
+            self.feed.seek(resume, insert_at=resume, insert=self.renderer.lead_in_samples,
+                           quiet=True)
             if self.sink.reopen():
                 self.lost_at = self.alert = None
                 self.note(f"reconnected: resuming at {position_text(self.ms(resume))}")
@@ -206,13 +207,16 @@ def play(
     or the device is gone for good. Never raises for those: the result says what happened.
 
     The rendered samples go out as they are, as a WAV export writes them."""
-    timeline, renderer = mix.timeline, mix.renderer()
+    # Music keeps its own clock live (music/live.py): through extra rest, waits and jumps.
+    bed = mix.bed.live() if isinstance(mix.bed, Livened) else None
+    timeline = mix.timeline
+    renderer = mix.renderer() if bed is None else replace(mix, bed=bed).renderer()
     if start_ms > 0:
         # A resumed session gets the lead-in again, as silence, before its first word.
         start, silence = renderer.sample_at(start_ms), renderer.lead_in_samples
     else:
         start, silence = 0, 0
-    feed = Feed(renderer, start, silence_first=silence)
+    feed = Feed(renderer, start, silence_first=silence, bed=bed)
     player = _Player(timeline, renderer, feed, sink, display, clock, bt_offset_ms)
     reason = "interrupted"  # unless run() says otherwise
     # The audio callback needs the GIL within one device period; a shorter switch interval
