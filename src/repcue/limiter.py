@@ -12,8 +12,8 @@ covered by the minimum, so the smoothed gain never exceeds the required one: not
 the ceiling, and the gain moves smoothly (no clicks). Below the threshold it is a no-op.
 
 Cost: only stretches loud enough to pass the ceiling between samples are oversampled, and
-a window with no such peak returns at once (65-minute long-session: the limiter's share of
-the render fell from ~0.5 to ~0.3 s of 1.2 s, with the same samples to the bit).
+a window with no such peak returns at once: the same samples to the bit, and the render of
+the 65-minute long-session fell from 2.4 to 1.8 s (best of 3, load average 1.7).
 """
 
 from __future__ import annotations
