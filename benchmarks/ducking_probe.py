@@ -53,7 +53,7 @@ def _sine_lufs(amplitude: float, rate: int) -> float:
 def ducking(timeline: Timeline, clips: Mapping[str, Clip], probe: Path) -> None:
     """Export ``timeline`` as WAV with ``probe`` as the music; print what the bed did."""
     from repcue.export import ExportOptions, export_mix, export_session
-    from repcue.music import MusicChoice
+    from repcue.music import MusicBed, MusicChoice
     from repcue.tones import default_palette
 
     choice = MusicChoice(probe)
@@ -63,13 +63,22 @@ def ducking(timeline: Timeline, clips: Mapping[str, Clip], probe: Path) -> None:
         mix = export_mix(timeline, clips, default_palette(), options)
         result = export_session(mix, wav, options)
         print(f"probe export: {result.lufs:.2f} LUFS, true peak {result.true_peak_dbtp:.2f} dBTP")
+        bed = mix.bed
+        assert isinstance(bed, MusicBed)
+        # Where the probe loops onto itself: an equal-power crossfade keeps uncorrelated
+        # music at its level, but a sine crossfading with itself in phase sums to +3 dB.
+        loops = [(p.start, p.start + p.fade_in) for p in bed.placements if p.fade_in]
         measure_ducking(timeline, clips, wav, options.sample_rate, options.lead_in_ms,
-                        options.target_lufs, choice.ducking.level_db, choice.ducking.duck_db)
+                        options.target_lufs, choice.ducking.level_db, choice.ducking.duck_db,
+                        loops)
+        planned = _planned_dips(bed, timeline, clips, options.sample_rate, options.lead_in_ms)
+        print(f"  the envelope (the plan) is fully down {BEFORE_MS} ms before {planned[0]} of "
+              f"{planned[1]} clips that start a dip")
 
 
 def measure_ducking(timeline: Timeline, clips: Mapping[str, Clip], wav: Path, rate: int,
-                    lead_in_ms: int, target_lufs: float, level_db: float, duck_db: float
-                    ) -> None:
+                    lead_in_ms: int, target_lufs: float, level_db: float, duck_db: float,
+                    loops: list[tuple[int, int]]) -> None:
     import soundfile
 
     x = soundfile.read(str(wav), dtype="float64")[0]
@@ -102,11 +111,14 @@ def measure_ducking(timeline: Timeline, clips: Mapping[str, Clip], wav: Path, ra
     complete = 0
     # Past the music's fade-in (3 s after the lead-in) and before its fade-out.
     starts = [a for a in _dip_starts(spans, rate) if lead + 5 * rate <= a < len(x) - 10 * rate]
+    looping = [a for a in starts if any(lo < a and a - before < hi for lo, hi in loops)]
+    starts = [a for a in starts if a not in looping]
     for a in starts:
         level = 20 * math.log10(_amplitude(x, a - before, a, rate))
         complete += abs(level - float(np.median(dip_db))) <= 1.0
     print(f"  dip complete in the {BEFORE_MS} ms before a clip's first sample: "
-          f"{complete} of {len(starts)} clips that start a dip")
+          f"{complete} of {len(starts)} clips that start a dip ({len(looping)} more start in "
+          f"a loop crossfade of the probe, where the sine adds to itself: not counted)")
     _tones_above(timeline, x, rate, lead, edges, float(np.median(rests)))
 
 
@@ -124,6 +136,24 @@ def _tones_above(timeline: Timeline, x: Floats, rate: int, lead: int,
     if over:
         print(f"  rep tones away from speech: peak {np.median(over):.1f} dB over the bed's "
               f"peak (median of {len(over)}; lowest {min(over):.1f} dB)")
+
+
+def _planned_dips(bed: object, timeline: Timeline, clips: Mapping[str, Clip], rate: int,
+                  lead_in_ms: int) -> tuple[int, int]:
+    """Clips whose dip the envelope completes ``BEFORE_MS`` ahead, of those that start one."""
+    from repcue.music import MusicBed
+
+    assert isinstance(bed, MusicBed)
+    lead = lead_in_ms * rate // 1000
+    starts = _dip_starts(_spans(timeline, clips, rate, lead), rate)
+    before = BEFORE_MS * rate // 1000
+    down = [float(bed.envelope.gains(a - before, a).max()) for a in starts]
+    dip = float(bed.envelope.dip)
+    inside = [(g, a) for g, a in zip(down, starts, strict=True)
+              if bed.envelope.start + bed.envelope.ducking.fade_in_ms * rate // 1000
+              <= a - before
+              and a < bed.envelope.fade_out_at]
+    return sum(g <= dip * 1.0001 for g, _ in inside), len(inside)
 
 
 def _dip_starts(spans: list[tuple[int, int]], rate: int) -> list[int]:
