@@ -9,10 +9,12 @@ import pytest
 
 from export_support import decode, workout
 from music_support import make_noise, make_tone
+from repcue.clip import Clip
 from repcue.export import ExportOptions, export_mix, export_session
 from repcue.mix import PCM_HEADROOM_DB
 from repcue.mix.loudness import measure
 from repcue.music import MusicBed, MusicChoice
+from repcue.timeline import Timeline
 from repcue.tones import default_palette
 
 RATE = 44100
@@ -61,3 +63,26 @@ def test_play_hears_what_a_wav_export_writes_with_music(folder: Path, tmp_path: 
     assert bed is not None
     bed_lufs, _ = measure(bed * np.float32(mix.output_gain), RATE)
     assert lufs - bed_lufs > 10.0
+
+
+def test_a_program_shuffles_each_workouts_music_with_its_own_seed(tmp_path: Path) -> None:
+    from repcue.export import export_program
+    from repcue.music.playlist import music_files
+
+    tracks = tmp_path / "tracks"
+    for name in "abcdef":
+        make_noise(tracks / f"{name}.wav", 30.0, RATE, 1, amplitude=0.3)
+    # Seeds whose shuffles start differently, so a shared seed would show.
+    seeds = [3, 7]
+    firsts = [music_files(tracks, shuffle=True, seed=s)[0] for s in seeds]
+    assert firsts[0] != firsts[1]
+
+    def session() -> tuple[Timeline, dict[str, Clip]]:
+        return workout(sets=1, reps=2, rest_ms=4000)
+
+    options = ExportOptions(format="wav", sample_rate=RATE, sidecars=False,
+                            music=MusicChoice(tracks, shuffle=True))
+    results = export_program([("one", session), ("two", session)],
+                             tmp_path / "out", default_palette(), options, jobs=1,
+                             music_seeds=seeds)
+    assert [r.music[0] for r in results] == firsts

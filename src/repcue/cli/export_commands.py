@@ -201,10 +201,10 @@ def export(names: tuple[str, ...], output: Path | None, all_workouts: bool, fmt:
         library.workout(name)
     palette = asked.palette(sounds, MIX_RATE)
     if several:
-        # One shuffle for the whole program: --seed when given (each workout's own seed would
-        # need a bed per workout, which export_program does not take).
-        options = replace(options, music=with_seed(options.music, asked.seed, 0))
-        _export_several(names, where.folder, palette, options, jobs, asked)
+        # --shuffle takes --seed when given, else each workout's own, as one export would.
+        seeds = [asked.seed if asked.seed is not None else library.workout(name).seed
+                 for name in names]
+        _export_several(names, where.folder, palette, options, jobs, asked, seeds)
     else:
         _export_one(names[0], where.target(names[0]), palette, options, asked)
 
@@ -237,7 +237,8 @@ def _show(result: ExportResult) -> None:
 
 
 def _export_several(names: tuple[str, ...], folder: Path, palette: TonePalette,
-                    options: ExportOptions, jobs: int, asked: SessionOptions) -> None:
+                    options: ExportOptions, jobs: int, asked: SessionOptions,
+                    seeds: list[int]) -> None:
     # export_program refuses a name given twice, or files in the way, before any synthesis.
     # Synthesis runs one workout at a time (it already uses every core and shares a cache);
     # rendering and encoding overlap across workouts.
@@ -254,7 +255,7 @@ def _export_several(names: tuple[str, ...], folder: Path, palette: TonePalette,
     with _export_progress(count(len(names), "workout")) as progress:
         results = export_program([(Path(n).stem, factory(n)) for n in names], folder, palette,
                                  options, jobs=jobs, playlist_name="workouts",
-                                 progress=progress)
+                                 progress=progress, music_seeds=seeds)
     for result in results:
         _show(result)
     click.echo(f"Wrote {folder / 'workouts.m3u8'}")

@@ -336,10 +336,13 @@ def export_program(
     jobs: int = 2,
     playlist_name: str = "program",
     progress: Progress | None = None,
+    music_seeds: Sequence[int] | None = None,
 ) -> list[ExportResult]:
     """Export one file per ``(name, factory)`` into ``out_dir``, in parallel, plus a playlist.
 
     Track numbers follow the order of ``items`` unless ``options.track`` is set.
+    ``music_seeds`` shuffles each item's music with its own seed (each workout's, as a single
+    export of it would); without it every item takes ``options.music``'s.
     """
     out_dir = Path(out_dir)
     names = [name for name, _ in items]
@@ -359,9 +362,11 @@ def export_program(
         _, factory = items[index]
         timeline, clips = factory()
         track = options.track if options.track is not None else index + 1
-        mix = export_mix(timeline, clips, palette, options, progress)
-        return export_session(mix, targets[index], replace(options, track=track), progress,
-                              cancel=cancel)
+        mine = replace(options, track=track)
+        if music_seeds is not None and options.music is not None:
+            mine = replace(mine, music=replace(options.music, seed=music_seeds[index]))
+        mix = export_mix(timeline, clips, palette, mine, progress)
+        return export_session(mix, targets[index], mine, progress, cancel=cancel)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(one, i) for i in range(len(items))]
