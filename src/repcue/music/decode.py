@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -53,6 +53,8 @@ class TrackInfo:
     channels: int
     frames: int  # at ``rate``; the decoder pads or trims to exactly this many
     via_ffmpeg: bool = False
+    #: Where its samples at the mix rate are kept once decoded (kept.py); None: nowhere.
+    kept_in: Path | None = field(default=None, compare=False)
 
     @property
     def seconds(self) -> float:

@@ -6,12 +6,16 @@ So what a track is (rate, channels, length, decoder) and how loud it is are kept
 small JSON file in the cache folder, keyed by the file's path, size and modification time:
 an edited or replaced file is measured again. Like the remembered gain, this is a
 speed-up only: a cache that cannot be read or written just means measuring again.
+
+A track recalled from here also carries the folder its decoded samples are kept in
+(``music/pcm``, see kept.py), so playing it again decodes nothing either.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,8 @@ class TrackMemory:
 
     def __init__(self, folder: Path | None) -> None:
         self.path = None if folder is None else folder / "music" / "tracks.json"
+        #: Where the tracks' decoded samples are kept (None: nowhere).
+        self.kept_in = None if folder is None else folder / "music" / "pcm"
         self._tracks: dict[str, dict[str, Any]] = self._read()
         self._changed = False
 
@@ -52,21 +58,25 @@ class TrackMemory:
             return None
         try:
             info = TrackInfo(path, int(entry["rate"]), int(entry["channels"]),
-                             int(entry["frames"]), via_ffmpeg=bool(entry["via_ffmpeg"]))
+                             int(entry["frames"]), via_ffmpeg=bool(entry["via_ffmpeg"]),
+                             kept_in=self.kept_in)
             return LevelledTrack(info, float(entry["lufs"]))
         except (KeyError, TypeError, ValueError):
             return None
 
-    def remember(self, track: LevelledTrack) -> None:
+    def remember(self, track: LevelledTrack) -> LevelledTrack:
+        """Keep ``track``'s figures; the track as :meth:`recall` will give it back (its
+        samples kept in :attr:`kept_in` once decoded)."""
         key, stamp = _key(track.info.path)
         if key is None or self.path is None:
-            return
+            return track
         info = track.info
         self._tracks.pop(key, None)  # to the end: the newest entries are kept longest
         self._tracks[key] = {"stamp": stamp, "rate": info.rate, "channels": info.channels,
                              "frames": info.frames, "via_ffmpeg": info.via_ffmpeg,
                              "lufs": track.lufs}
         self._changed = True
+        return replace(track, info=replace(info, kept_in=self.kept_in))
 
     def save(self) -> None:
         if self.path is None or not self._changed:

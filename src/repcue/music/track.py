@@ -7,6 +7,9 @@ chunk is resampled on its own from its input plus a margin either side, longer t
 soxr's filter reaches. A chunk is then a pure function of the file and its index: read
 straight through or entered anywhere, the track gives identical samples, and a seek costs
 one chunk. The margins cost ~5 % more resampling work than one stream would.
+
+Because a chunk depends on nothing else, a track read through once can be kept on disk
+(``TrackInfo.kept_in``, see kept.py) and later Tracks of it read their chunks from there.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 
 from repcue.clip import Samples
 from repcue.music.decode import Source, TrackInfo, open_source
+from repcue.music.kept import KeptTrack
 
 #: About this much input per chunk.
 CHUNK_SECONDS = 1.0
@@ -48,6 +52,8 @@ class Track:
         self._held_at = 0  # input frame where ``_held`` starts; the source sits at its end
         self._held: Samples = np.zeros(0, dtype=np.float32)
         self._chunks: dict[int, Samples] = {}
+        self._kept = KeptTrack.open(info, rate, self._chunk_out,
+                                    -(-self.length // self._chunk_out))
 
     def read(self, start: int, stop: int) -> Samples:
         """Track samples [start, stop) at the mix rate; zeros past the end."""
@@ -63,6 +69,8 @@ class Track:
         return out
 
     def close(self) -> None:
+        if self._kept is not None:
+            self._kept.close()
         if self._source is not None:
             self._source.close()
             self._source = None
@@ -70,9 +78,21 @@ class Track:
         self._held = np.zeros(0, dtype=np.float32)
 
     def _chunk(self, index: int) -> Samples:
-        found = self._chunks.get(index)
-        if found is not None:
-            return found
+        chunk = self._chunks.get(index)
+        if chunk is not None:
+            return chunk
+        chunk = self._kept.read(index) if self._kept is not None else None
+        if chunk is None:
+            chunk = self._make(index)
+            if self._kept is not None:
+                self._kept.offer(index, chunk)
+        if len(self._chunks) >= _KEEP:
+            del self._chunks[min(self._chunks)]
+        self._chunks[index] = chunk
+        return chunk
+
+    def _make(self, index: int) -> Samples:
+        """Chunk ``index`` from the file: ``_chunk_out`` samples at the mix rate."""
         lo = index * self._chunk_in - self._margin
         hi = (index + 1) * self._chunk_in + self._margin
         samples = self._input(lo, hi)
@@ -81,14 +101,9 @@ class Track:
 
             resampled = soxr.resample(samples, self._src, self.rate, quality="HQ")
             skip = self._margin * self.rate // self._src
-            chunk = np.ascontiguousarray(resampled[skip : skip + self._chunk_out],
-                                         dtype=np.float32)
-        else:
-            chunk = samples
-        if len(self._chunks) >= _KEEP:
-            del self._chunks[min(self._chunks)]
-        self._chunks[index] = chunk
-        return chunk
+            return np.ascontiguousarray(resampled[skip : skip + self._chunk_out],
+                                        dtype=np.float32)
+        return samples
 
     def _input(self, lo: int, hi: int) -> Samples:
         """Input frames [lo, hi) of the file, zeros outside it (before 0, past ``frames``)."""
