@@ -121,24 +121,36 @@ def _crc16(data: bytes) -> int:
 
 
 class FrameCounter:
-    """Counts Layer III frames in a byte stream that arrives in pieces."""
+    """Counts Layer III frames in a byte stream that arrives in pieces.
+
+    A CBR stream has two frame sizes (with and without the padding byte), so each distinct
+    header is parsed once and its size looked up after: a 65-minute file is 148,000 frames,
+    and parsing every one took 0.6 s of the encoder thread, holding the GIL.
+    """
 
     def __init__(self) -> None:
         self.frames = 0
         self.first_header: bytes | None = None
         self._skip = 0  # bytes of the current frame still to come
         self._carry = b""
+        self._sizes: dict[int, int] = {}  # header bytes 0-2 (what sets the size) -> size
 
     def feed(self, data: bytes) -> None:
         data = self._carry + data
         self._carry = b""
         pos = self._skip
+        sizes = self._sizes
+        if self.first_header is None and pos + 4 <= len(data):
+            self.first_header = bytes(data[pos:pos + 4])
+        frames = 0
         while pos + 4 <= len(data):
-            raw = data[pos:pos + 4]
-            if self.first_header is None:
-                self.first_header = bytes(raw)
-            self.frames += 1
-            pos += FrameHeader.parse(raw).size
+            key = data[pos] << 16 | data[pos + 1] << 8 | data[pos + 2]
+            size = sizes.get(key)
+            if size is None:
+                size = sizes[key] = FrameHeader.parse(data[pos:pos + 4]).size
+            frames += 1
+            pos += size
+        self.frames += frames
         if pos > len(data):
             self._skip = pos - len(data)
         else:
