@@ -56,7 +56,12 @@ class Track:
                                     -(-self.length // self._chunk_out))
 
     def read(self, start: int, stop: int) -> Samples:
-        """Track samples [start, stop) at the mix rate; zeros past the end."""
+        """Track samples [start, stop) at the mix rate; zeros past the end (a new array,
+        the caller's to change)."""
+        index, offset = divmod(start, self._chunk_out)
+        if 0 <= start < stop <= min(self.length, (index + 1) * self._chunk_out):
+            # Within one chunk, as most of the bed's quarter-second blocks are: one copy.
+            return self._chunk(index)[offset : offset + stop - start].copy()
         out = np.zeros(max(0, stop - start), dtype=np.float32)
         pos = max(start, 0)
         stop = min(stop, self.length)
