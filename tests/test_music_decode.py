@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
-from music_support import make_noise, make_silence, make_tone
+from music_support import CODECS, make_noise, make_silence, make_tone
 from repcue.errors import ContentError
 from repcue.music.decode import probe
 from repcue.music.level import track_loudness
@@ -129,3 +130,17 @@ def test_a_ten_minute_file_streams_through_in_chunks(tmp_path: Path) -> None:
     assert total >= track.length
     assert energy > 0.0
     assert -40.0 < track_loudness(info) < -5.0
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".ogg", ".m4a"])
+def test_stereo_is_averaged_into_mono_without_a_boost(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"left{suffix}"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "sine=frequency=1000:sample_rate=48000:duration=2",
+                    "-af", "volume=2.4,pan=stereo|c0=c0|c1=0*c0", *CODECS[suffix], str(path)],
+                   check=True, timeout=60)
+    track = Track(probe(path), RATE)
+    middle = track.read(RATE // 2, 3 * RATE // 2)
+    track.close()
+    # 0.3 on the left, nothing on the right: 0.15 in mono, whichever decoder read it.
+    assert 0.13 < float(np.max(np.abs(middle))) < 0.17

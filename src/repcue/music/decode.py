@@ -207,6 +207,20 @@ def _mono(block: npt.NDArray[np.floating]) -> Samples:
     return total
 
 
+def _downmix(channels: int) -> str:
+    """An ffmpeg filter averaging ``channels`` into one, as :func:`_mono` does, ended by a
+    comma; none for mono.
+
+    Before the resampler, so it resamples one channel, not all (~10 % of ffmpeg's time on
+    stereo; measured: the same samples as resampling both and averaging, to 3e-8). Not
+    ffmpeg's own ``-ac 1``, which adds 3 dB to stereo.
+    """
+    if channels == 1:
+        return ""
+    share = f"{1 / channels:.17g}"
+    return "pan=mono|c0=" + "+".join(f"{share}*c{i}" for i in range(channels)) + ","
+
+
 class SndfileSource:
     """A file libsndfile reads; seeks are exact."""
 
@@ -231,7 +245,7 @@ class SndfileSource:
 
 
 class FfmpegSource:
-    """A file ffmpeg decodes to float32 on a pipe; a seek backwards restarts it.
+    """A file ffmpeg decodes to mono float32 on a pipe; a seek backwards restarts it.
 
     With ``rate`` ffmpeg resamples too, and frames count at that rate.
     """
@@ -248,8 +262,8 @@ class FfmpegSource:
     def _start(self) -> None:
         command = [_ffmpeg("ffmpeg", self.info.path), "-v", "error", "-nostdin",
                    "-i", str(self.info.path), "-vn", "-map", "0:a:0",
-                   "-ac", str(self.info.channels), "-ar", str(self.rate),
-                   "-f", "f32le", "-acodec", "pcm_f32le", "-"]
+                   "-af", _downmix(self.info.channels) + f"aresample={self.rate}",
+                   "-ac", "1", "-f", "f32le", "-acodec", "pcm_f32le", "-"]
         self.close()
         # stderr to a file, not a pipe: a corrupt file's error lines could fill a pipe and
         # stall ffmpeg while this side waits on stdout.
@@ -268,7 +282,7 @@ class FfmpegSource:
     def read(self, frames: int) -> Samples:
         if self._process is None and not self._ended:
             self._start()
-        frame_bytes = 4 * self.info.channels
+        frame_bytes = 4  # mono, downmixed by ffmpeg
         want = frames * frame_bytes
         data = self._pending
         while len(data) < want and self._process is not None:
@@ -280,9 +294,7 @@ class FfmpegSource:
             data += more
         whole = min(len(data), want) // frame_bytes * frame_bytes
         self._pending = data[whole:]
-        interleaved = np.frombuffer(data[:whole], dtype="<f4")
-        # Downmixed here, as for libsndfile's files: ffmpeg's own -ac 1 adds 3 dB to stereo.
-        samples = _mono(interleaved.reshape(-1, self.info.channels))
+        samples = np.frombuffer(data[:whole], dtype="<f4")
         self._at += len(samples)
         return samples
 
