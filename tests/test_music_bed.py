@@ -145,3 +145,35 @@ def test_the_bed_adds_into_windows_reaching_past_the_session(folder: Path) -> No
     assert np.array_equal(mix[100 : 100 + total], whole + 1)
     assert np.all(mix[:100] == 1) and np.all(mix[100 + total:] == 1)
     bed.close()
+
+
+def test_in_a_long_rest_the_music_comes_up_to_the_rest_level_and_back_before_a_cue() -> None:
+    env = _envelope([(10_000, 12_000), (40_000, 41_000)], Ducking(rest_db=3.0))
+    assert _db_at(env, 12_000 + 1400) == pytest.approx(-15.0, abs=0.01)  # held at the bed
+    assert -15.0 < _db_at(env, 12_000 + 2500) < -3.0  # on its way up
+    assert _db_at(env, 20_000) == pytest.approx(-3.0, abs=0.01)
+    assert _db_at(env, 40_000 - 3100) == pytest.approx(-3.0, abs=0.01)
+    assert _db_at(env, 40_000 - 1500) == pytest.approx(-15.0, abs=0.01)  # the bed again
+    assert _db_at(env, 40_500) == pytest.approx(-25.0, abs=0.01)
+
+
+def test_cues_a_few_seconds_apart_keep_the_bed_between_them() -> None:
+    env = _envelope([(10_000, 11_000), (16_000, 17_000)], Ducking(rest_db=3.0))
+    gap = env.gains(11_000 * RATE // 1000, 16_000 * RATE // 1000)
+    assert 20 * math.log10(float(np.max(gap))) == pytest.approx(-15.0, abs=0.01)
+
+
+def test_the_rest_level_brings_a_mostly_rest_session_up_and_leaves_a_busy_one() -> None:
+    from repcue.music.rest_level import MIN_REST_DB, rest_level_db
+
+    hour = 3_600_000
+    # A cue of 2 s every 90 s: with the bed 15 dB down, BS.1770's gate lets the rests pull
+    # the whole 7 LU under the target; only music close to the voice brings it back.
+    sparse = [(t, t + 2000) for t in range(5000, hour, 90_000)]
+    assert rest_level_db(sparse, hour, Ducking(), -19.0) == MIN_REST_DB
+    # Cues back to back: voice and bed are on the target already; the music stays down.
+    busy = [(t, t + 2500) for t in range(0, hour, 3000)]
+    assert rest_level_db(busy, hour, Ducking(), -19.0) == 15.0
+    # Everything is relative to the target: the level depends on the session's shape alone.
+    assert rest_level_db(sparse, hour, Ducking(), -14.0) == MIN_REST_DB
+    assert rest_level_db(busy, hour, Ducking(), -14.0) == 15.0

@@ -24,6 +24,12 @@ def test_flags_win_over_the_config(tmp_path: Path) -> None:
     assert flags is not None
     assert (flags.path, flags.shuffle, flags.ducking.level_db) == (Path("mine.mp3"), False, 12.0)
     assert flags.ducking.duck_db == 6.0
+    # The rest level: worked out per session unless the flag or the config sets it.
+    assert flags.ducking.rest_db is None
+    rested = music_choice(None, config={**config, "rest": 4}, config_dir=tmp_path)
+    assert rested is not None and rested.ducking.rest_db == 4.0
+    flagged = music_choice(None, rest_db=2.0, config={**config, "rest": 4}, config_dir=tmp_path)
+    assert flagged is not None and flagged.ducking.rest_db == 2.0
     assert music_choice(None, no_music=True, config=config) is None
     assert music_choice(None) is None
 
@@ -33,6 +39,10 @@ def test_levels_out_of_range_name_the_flag() -> None:
         music_choice(Path("x.mp3"), level_db=70.0)
     with pytest.raises(ContentError, match=r"--music-duck: -3.0 dB is out of range"):
         music_choice(Path("x.mp3"), duck_db=-3.0)
+    # In rests no quieter than the bed: that is what rests bring the music up from.
+    with pytest.raises(ContentError, match=r"--music-rest: 20.0 dB is out of range.*"
+                                           r"0 to 15 dB under the voice"):
+        music_choice(Path("x.mp3"), rest_db=20.0)
 
 
 def test_the_config_music_table_is_checked(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ from repcue.timing import Layer, validate_layer
 
 VOICE_KEYS = ("engine", "voice", "rate")
 TOP_KEYS = ("timing", "voice", "sounds", "loudness", "music")
-#: ``[music]``: the same choices as --music, --shuffle, --music-level and --music-duck.
-MUSIC_KEYS = ("path", "shuffle", "level", "duck")
+#: ``[music]``: the same choices as --music, --shuffle, --music-level, --music-duck and
+#: --music-rest.
+MUSIC_KEYS = ("path", "shuffle", "level", "duck", "rest")
 #: Integrated loudness a session may be mastered to (LUFS), from the config or --loudness.
 LOUDNESS_RANGE = (-30.0, -10.0)
 
@@ -114,7 +115,7 @@ def _loudness(source: str, value: object) -> float | None:
 def _check_music(source: str, music: dict[str, Any]) -> None:
     allowed = {"path": "a path to an audio file, a folder or an .m3u playlist",
                "shuffle": "true or false", "level": "0 to 60 (dB under the voice)",
-               "duck": "0 to 40 (dB)"}
+               "duck": "0 to 40 (dB)", "rest": "0 to 60 (dB under the voice in long rests)"}
     for key, value in music.items():
         if key not in MUSIC_KEYS:
             raise ContentError(source, f"music.{key}", f"unknown key {key!r}"
@@ -123,7 +124,8 @@ def _check_music(source: str, music: dict[str, Any]) -> None:
         good = {"path": isinstance(value, str) and bool(value.strip()),
                 "shuffle": isinstance(value, bool),
                 "level": number and 0 <= value <= 60,
-                "duck": number and 0 <= value <= 40}[key]
+                "duck": number and 0 <= value <= 40,
+                "rest": number and 0 <= value <= 60}[key]
         if not good:
             raise ContentError(source, f"music.{key}", f"{value!r} is not allowed",
                                allowed=allowed[key])

@@ -59,13 +59,18 @@ def music_options(f: F) -> F:
                      help="How far the music sits under the voice between cues (default 15)."),
         click.option("--music-duck", type=float, metavar="DB",
                      help="How much further it dips under speech (default 10)."),
+        click.option("--music-rest", type=float, metavar="DB",
+                     help="How far under the voice it comes up in long rests (default: as "
+                          "close as brings the whole file to the loudness target, at least "
+                          "1 dB under)."),
     ]
 
     @functools.wraps(f)
     def with_music(*args: Any, music: Path | None = None, no_music: bool = False,
                    shuffle: bool | None = None, music_level: float | None = None,
-                   music_duck: float | None = None, **kwargs: Any) -> Any:
-        flags = MusicFlags(music, no_music, shuffle, music_level, music_duck)
+                   music_duck: float | None = None, music_rest: float | None = None,
+                   **kwargs: Any) -> Any:
+        flags = MusicFlags(music, no_music, shuffle, music_level, music_duck, music_rest)
         return f(*args, music=flags, **kwargs)
 
     wrapped: Any = with_music
@@ -83,6 +88,7 @@ class MusicFlags:
     shuffle: bool | None = None
     level_db: float | None = None
     duck_db: float | None = None
+    rest_db: float | None = None
 
 
 def music_for(flags: MusicFlags, config: Config) -> MusicChoice | None:
@@ -91,7 +97,8 @@ def music_for(flags: MusicFlags, config: Config) -> MusicChoice | None:
     from repcue.music import check_music, music_choice
 
     choice = music_choice(flags.path, no_music=flags.no_music, shuffle=flags.shuffle,
-                          level_db=flags.level_db, duck_db=flags.duck_db, config=config.music,
+                          level_db=flags.level_db, duck_db=flags.duck_db,
+                          rest_db=flags.rest_db, config=config.music,
                           config_dir=config.path.parent if config.path else None)
     if choice is not None:
         check_music(choice)

@@ -27,6 +27,7 @@ from repcue.music.ducking import Ducking, Envelope
 from repcue.music.level import track_loudness
 from repcue.music.playlist import music_files
 from repcue.music.remembered import TrackMemory
+from repcue.music.rest_level import rest_level_db
 from repcue.timeline import Timeline
 
 __all__ = ["Ducking", "LevelledTrack", "MusicBed", "MusicChoice", "bed_for", "check_music",
@@ -48,7 +49,7 @@ class MusicChoice:
 
 def music_choice(path: Path | None, *, no_music: bool = False, shuffle: bool | None = None,
                  level_db: float | None = None, duck_db: float | None = None,
-                 config: Mapping[str, object] | None = None,
+                 rest_db: float | None = None, config: Mapping[str, object] | None = None,
                  config_dir: Path | None = None) -> MusicChoice | None:
     """What to play under the voice: the flags over the config's ``[music]``, or None.
 
@@ -71,8 +72,11 @@ def music_choice(path: Path | None, *, no_music: bool = False, shuffle: bool | N
             return flag
         return float(value) if isinstance(value, int | float) else default
 
+    rest = config.get("rest")
+    if rest_db is None and isinstance(rest, int | float) and not isinstance(rest, bool):
+        rest_db = float(rest)
     ducking = Ducking(level_db=pick(level_db, "level", defaults.level_db),
-                      duck_db=pick(duck_db, "duck", defaults.duck_db))
+                      duck_db=pick(duck_db, "duck", defaults.duck_db), rest_db=rest_db)
     shuffled = shuffle if shuffle is not None else bool(config.get("shuffle", False))
     return MusicChoice(Path(path).expanduser(), shuffled, ducking)
 
@@ -161,13 +165,19 @@ def with_music(mix: Mix, choice: MusicChoice, level_lufs: float,
                remember_in: Path | None = None) -> Mix:
     """``mix`` (its voice measured at ``level_lufs``) with the music summed in under it.
 
-    The gain stays the one measured on voice and tones. Adding the bed cannot push the
-    whole mix over the target (under speech it adds 0.14 dB at 15 dB down), but it can
-    measure under it: BS.1770's relative gate lets bed-only blocks of long rests count.
-    Bringing the whole back up was tried and does not converge: the limiter holds the voice
-    while the bed rises, more of the rests pass the gate, and the loudness falls as the gain
-    rises. So the voice, not the rests, is what sits on the target.
+    The gain stays the one measured on voice and tones: the voice sits on the target with
+    or without music. The music comes up in long rests as far as brings the whole file to
+    the target (rest_level.py), unless the choice sets its rest level.
     """
+    if choice.ducking.rest_db is None:
+        spoken = unmastered(mix.clips)
+        speech = [(e.start_ms, e.start_ms + spoken[e.text].duration_ms)
+                  for e in mix.timeline.speech() if e.text is not None and e.text in spoken]
+        finish = [e.start_ms for e in mix.timeline.events
+                  if e.kind == "tone" and e.role == "finish"]
+        rest_db = rest_level_db(speech, mix.timeline.duration_ms, choice.ducking, level_lufs,
+                                finish[-1] if finish else None)
+        choice = replace(choice, ducking=replace(choice.ducking, rest_db=rest_db))
     bed = bed_for(choice, mix.timeline, mix.clips, mix.rate, mix.lead_in_ms, level_lufs,
                   remember_in)
     return replace(mix, bed=bed)

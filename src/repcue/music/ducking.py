@@ -1,10 +1,15 @@
 """The music's level over the session, planned from the timeline rather than reacting to it.
 
-The renderer knows every speech clip before it sounds, so the bed is fully down a little
-before the first syllable and comes back only once the voice has stopped; clips closer
-than ``bridge_ms`` share one dip, so the music never pumps between the words of a cue
-and the next. Fading in after the lead-in and out under the finish chime are part of the
-same envelope. It is a pure function of the sample index: any block gives the same gains.
+Three levels, all relative to the voice: in a long rest the music comes up to ``rest_db``
+under it (music/rest_level.py works that out so the whole file lands on the loudness
+target); a few seconds either side of the cues it sits at the bed, ``level_db`` under;
+under speech it dips ``duck_db`` further. The renderer knows every speech clip before it
+sounds, so the dip is complete a little before the first syllable and lifts only once the
+voice has stopped; clips closer than ``bridge_ms`` share one dip, so the music never pumps
+between the words of a cue and the next, and cues closer than ``REST_BRIDGE_MS`` keep the
+bed between them (a set's rep cues never let the music up). Fading in after the lead-in
+and out under the finish chime are part of the same envelope. It is a pure function of
+the sample index: any block gives the same gains.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class Ducking:
     bridge_ms: int = 1000  # clips closer than this share one dip
     fade_in_ms: int = 3000
     fade_out_ms: int = 4000  # before the end, when there is no finish chime to fade under
+    #: In long rests, dB under the voice; None: no higher than the bed (``with_music`` sets it).
+    rest_db: float | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.level_db <= 60.0:
@@ -40,6 +47,19 @@ class Ducking:
         if not 0.0 <= self.duck_db <= 40.0:
             raise ContentError("--music-duck", "", f"{self.duck_db} dB is out of range",
                                value=self.duck_db, allowed="0 to 40 dB")
+        if self.rest_db is not None and not 0.0 <= self.rest_db <= self.level_db:
+            raise ContentError("--music-rest", "", f"{self.rest_db} dB is out of range",
+                               value=self.rest_db,
+                               allowed=f"0 to {self.level_db:g} dB under the voice")
+
+
+#: From the bed up to the rest level: the music starts down this long before a cue...
+REST_LEAD_MS = 1500
+REST_DOWN_MS = 1500  # ...taking this long, so it is at the bed 1.5 s before the cue
+REST_HOLD_MS = 1500  # after a cue, the bed for this long...
+REST_UP_MS = 2000  # ...then up over this long
+#: Cues closer than this keep the bed between them: the music rises only in a real rest.
+REST_BRIDGE_MS = 8000
 
 
 def _db(db: float) -> float:
@@ -63,11 +83,13 @@ class Envelope:
         self.speech = list(speech)  # as given, before merging (for a coarser copy)
         self.bed = np.float32(_db(-ducking.level_db))
         self.dip = np.float32(_db(-ducking.level_db - ducking.duck_db))
-        self._lead = samples(ducking.lead_ms)
-        self._down = _rise(max(1, samples(ducking.attack_ms)))
-        self._up = _rise(max(1, samples(ducking.release_ms)))[::-1].copy()
-        self._spans = _merged(speech, samples(ducking.bridge_ms))
-        self._stops = [stop for _, stop in self._spans]
+        rest_db = ducking.level_db if ducking.rest_db is None else ducking.rest_db
+        self.rest = np.float32(_db(-rest_db))
+        self._dips = Profile(speech, samples(ducking.lead_ms), samples(ducking.attack_ms), 0,
+                             samples(ducking.release_ms), samples(ducking.bridge_ms))
+        self.near = Profile(speech, samples(REST_LEAD_MS), samples(REST_DOWN_MS),
+                            samples(REST_HOLD_MS), samples(REST_UP_MS),
+                            samples(REST_BRIDGE_MS))
         self.start, self.end = start, end
         self._fade_in = max(1, min(samples(ducking.fade_in_ms), end - start))
         self.fade_out_at = max(start, min(fade_out_at, end - 1))
@@ -78,29 +100,19 @@ class Envelope:
         With ``since`` (where live play landed after a jump or extra rest), speech that had
         ended by then is forgotten: the music does not dip for a cue heard before the jump.
         """
-        depth = np.zeros(hi - lo, dtype=np.float32)
-        ahead = self._lead + len(self._down)
-        # Spans do not overlap once merged, so their stops are sorted too.
-        first = bisect.bisect_left(self._stops, lo - len(self._up))
-        if since is not None:
-            first = max(first, bisect.bisect_right(self._stops, since))
-        for start, stop in self._spans[first:]:
-            if start - ahead >= hi:
-                break
-            down_at = start - self._lead
-            _raise(depth, lo, down_at - len(self._down), self._down)
-            a, b = max(down_at, lo), min(stop, hi)
-            if a < b:
-                depth[a - lo : b - lo] = 1.0
-            _raise(depth, lo, stop, self._up)
-        gains = self.bed - depth * (self.bed - self.dip)
+        depth = self._dips.at(lo, hi, since)
+        if self.rest == self.bed:
+            gains = self.bed - depth * (self.bed - self.dip)
+        else:
+            level = self.rest - self.near.at(lo, hi, since) * (self.rest - self.bed)
+            gains = level - depth * (level - self.dip)
         self._fades(gains, lo, hi)
         return gains
 
     def held(self, at: int, n: int) -> Samples:
         """``n`` samples of the bed as it stands at ``at`` with no speech to come: the music
-        under extra rest that live play inserts there."""
-        gains = np.full(1, self.bed, dtype=np.float32)
+        under extra rest that live play inserts there (at the rest level)."""
+        gains = np.full(1, self.rest, dtype=np.float32)
         self._fades(gains, at, at + 1)
         return np.full(n, gains[0], dtype=np.float32)
 
@@ -123,6 +135,39 @@ def _curve(x: npt.NDArray[np.float64]) -> Samples:
     """Raised cosine over 0..1 (a fade that starts and ends gently)."""
     curve: Samples = (0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))).astype(np.float32)
     return curve
+
+
+class Profile:
+    """0 to 1 over the session: 1 from ``lead`` before each span (spans closer than
+    ``bridge`` merged) until ``hold`` after it, raised-cosine ramps of ``down`` samples
+    before and ``up`` after, 0 elsewhere."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]], lead: int, down: int, hold: int,
+                 up: int, bridge: int) -> None:
+        self._spans = _merged(spans, bridge)
+        self._stops = [stop for _, stop in self._spans]
+        self._lead, self._hold = lead, hold
+        self._down = _rise(max(1, down))
+        self._up = _rise(max(1, up))[::-1].copy()
+
+    def at(self, lo: int, hi: int, since: int | None = None) -> Samples:
+        """The profile over [lo, hi); spans that ended by ``since`` left out."""
+        depth = np.zeros(hi - lo, dtype=np.float32)
+        ahead = self._lead + len(self._down)
+        # Spans do not overlap once merged, so their stops are sorted too.
+        first = bisect.bisect_left(self._stops, lo - len(self._up) - self._hold)
+        if since is not None:
+            first = max(first, bisect.bisect_right(self._stops, since))
+        for start, stop in self._spans[first:]:
+            if start - ahead >= hi:
+                break
+            down_at = start - self._lead
+            _raise(depth, lo, down_at - len(self._down), self._down)
+            a, b = max(down_at, lo), min(stop + self._hold, hi)
+            if a < b:
+                depth[a - lo : b - lo] = 1.0
+            _raise(depth, lo, stop + self._hold, self._up)
+        return depth
 
 
 def _merged(speech: Sequence[tuple[int, int]], bridge: int) -> list[tuple[int, int]]:
