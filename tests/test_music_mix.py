@@ -70,8 +70,8 @@ def test_play_hears_what_a_wav_export_writes_with_music(folder: Path, tmp_path: 
     assert voice_lufs - under_speech >= 20.0  # 15 dB of bed, 10 of dip, less the ramps
     rests_lufs, _ = measure(bed, RATE)
     ducking = mix.bed.envelope.ducking
-    assert ducking.rest_db is not None and 1.0 <= ducking.rest_db < ducking.level_db
-    assert voice_lufs - rests_lufs >= 1.0
+    assert ducking.rest_db is not None and 0.0 <= ducking.rest_db < ducking.level_db
+    assert rests_lufs <= voice_lufs + 0.5  # in the rests at most as loud as the voice
 
 
 def test_a_program_shuffles_each_workouts_music_with_its_own_seed(tmp_path: Path) -> None:

@@ -61,8 +61,8 @@ def music_options(f: F) -> F:
                      help="How much further it dips under speech (default 10)."),
         click.option("--music-rest", type=float, metavar="DB",
                      help="How far under the voice it comes up in long rests (default: as "
-                          "close as brings the whole file to the loudness target, at least "
-                          "1 dB under)."),
+                          "close as brings the whole file to the loudness target, at most "
+                          "as loud as the voice)."),
     ]
 
     @functools.wraps(f)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +105,7 @@ class MusicBed:
         self._lock = threading.Lock()
         self._block = rate // BLOCKS_PER_SECOND
         self._blocks: dict[int, Samples | None] = {}
+        self._ducked_blocks: dict[int, Samples | None] = {}
         self._open: dict[int, Track] = {}
         self.failed: dict[Path, str] = {}
         #: What went wrong while playing, one line each, for the CLI to show.
@@ -123,24 +124,23 @@ class MusicBed:
 
     def render(self, lo: int, hi: int) -> Samples | None:
         """The ducked music over session samples [lo, hi), or None where there is none."""
-        music = self.music(lo, hi)
-        if music is None:
-            return None
-        music *= self.envelope.gains(lo, hi)
-        return music
+        return self._cut(lo, hi, self._ducked)
 
     def music(self, lo: int, hi: int) -> Samples | None:
-        """The tracks over [lo, hi) as laid out, levelled but not ducked; None for silence.
+        """The tracks over [lo, hi) as laid out, levelled but not ducked; None for silence."""
+        return self._cut(lo, hi, self._cached)
 
-        Cut from whole aligned blocks, each always computed the same way: the renderer asks
-        for a few thousand samples at a time, and the per-call work is what costs there.
-        """
+    def _cut(self, lo: int, hi: int, block_at: Callable[[int], Samples | None]
+             ) -> Samples | None:
+        """[lo, hi) cut from whole aligned blocks, each always computed the same way: the
+        renderer asks for a few thousand samples at a time, and the per-call work is what
+        costs there."""
         with self._lock:
             size = self._block
             first, last = lo // size, (hi - 1) // size
             if hi <= lo:
                 return None
-            blocks = [self._cached(k) for k in range(first, last + 1)]
+            blocks = [block_at(k) for k in range(first, last + 1)]
             if all(b is None for b in blocks):
                 return None
             out = np.zeros(hi - lo, dtype=np.float32)
@@ -150,6 +150,17 @@ class MusicBed:
                 a, b = max(lo, k * size), min(hi, (k + 1) * size)
                 out[a - lo : b - lo] = block[a - k * size : b - k * size]
             return out
+
+    def _ducked(self, index: int) -> Samples | None:
+        if index not in self._ducked_blocks:
+            music = self._cached(index)
+            if music is not None:
+                size = self._block
+                music = music * self.envelope.gains(index * size, (index + 1) * size)
+            if len(self._ducked_blocks) >= 3:
+                del self._ducked_blocks[min(self._ducked_blocks)]
+            self._ducked_blocks[index] = music
+        return self._ducked_blocks[index]
 
     def extend(self, until: int) -> None:
         """Lay the tracks out (looping) until at least ``until``: live play's music runs on
@@ -195,6 +206,7 @@ class MusicBed:
 
     def _close_all(self) -> None:
         self._blocks.clear()
+        self._ducked_blocks.clear()
         for track in self._open.values():
             track.close()
         self._open.clear()

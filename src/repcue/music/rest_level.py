@@ -14,8 +14,8 @@ resolution, the voice's power wherever a cue sounds (the voice, gated, measures 
 plus the music's (every track is levelled to the voice, then set by the envelope), gated as
 BS.1770 gates. Everything is relative to the target, so the level depends only on the
 session's shape. Rep tones are left out (they add a little: the model errs towards music a
-little too loud, which the meter then reports). Never closer to the voice than
-``MIN_REST_DB``, never quieter than the bed.
+little too loud, which the meter then reports). Never louder than the voice
+(``MIN_REST_DB``), never quieter than the bed.
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ import numpy as np
 from repcue.mix.loudness import Floats, gated_loudness
 from repcue.music.ducking import Ducking, Envelope
 
-#: The music in rests stays at least this far under the voice: the voice is the loudest thing.
-MIN_REST_DB = 1.0
+#: The music in rests comes up at most to the voice's own loudness. The voice stays the
+#: loudest thing whenever it speaks (the bed and the dip put the music 25 dB under it), and in
+#: a session that is mostly rest only music about as loud as the voice brings the whole file
+#: to the target (a synthetic hour with 75 s rests: -20.2 LUFS with the music 1 dB under).
+MIN_REST_DB = 0.0
 #: The model's resolution: 10 ms.
 _RATE = 100
 _STEP = _RATE // 10  # samples per BS.1770 step of 100 ms
@@ -78,7 +81,7 @@ def rest_level_db(speech_ms: Sequence[tuple[int, int]], duration_ms: int, duckin
     if whole(loudest) <= target_lufs:
         return loudest
     low, high = loudest, bed  # whole(low) > target > whole(high)
-    for _ in range(14):  # to 0.001 dB of the 14 dB between them
+    for _ in range(14):  # to 0.001 dB of the 15 dB between them
         middle = (low + high) / 2
         if whole(middle) > target_lufs:
             low = middle
