@@ -6,6 +6,7 @@ Prints:
 - the export time of a 60-minute session with a music folder and without, in the same run
   (best of RUNS each), and their ratio (target <= 1.5): the first time (nothing cached),
   cold (levels remembered, decoded samples not kept yet) and warm (samples kept);
+- the MP3 encoder's own CPU with music and without (one thread: the ratio's floor);
 - peak RSS of a whole export with a playlist of real compressed tracks (MP3, M4A, OGG made
   here with ffmpeg) for 20, 60 and 180 minute sessions, each in a fresh process
   (target <= 150 MB and flat in length);
@@ -161,6 +162,43 @@ def speed(timeline: Timeline, clips: Mapping[str, Clip]) -> None:
           f"{result.lufs:.2f} LUFS, true peak {result.true_peak_dbtp:.2f} dBTP")  # type: ignore[attr-defined]
 
 
+def encoder_share(timeline: Timeline, clips: Mapping[str, Clip]) -> None:
+    """How much longer the MP3 encoder alone takes on the session with music than without.
+
+    The encoder is one thread, and without music it is the export's longest: the ratio an
+    export with music can reach however cheap the music itself is made.
+    """
+    import lameenc
+
+    from repcue.export import ExportOptions, export_mix
+    from repcue.export.encoders import LAME_QUALITY, to_pcm16
+    from repcue.music import MusicBed, MusicChoice
+    from repcue.tones import default_palette
+
+    took = {}
+    for name, music in (("without", None), ("with", music_folder())):
+        options = ExportOptions(music=MusicChoice(music) if music is not None else None)
+        mix = export_mix(timeline, clips, default_palette(), options)
+        encoder = lameenc.Encoder()
+        encoder.set_bit_rate(64)
+        encoder.set_in_sample_rate(mix.rate)
+        encoder.set_out_sample_rate(mix.rate)
+        encoder.set_channels(1)
+        encoder.set_quality(LAME_QUALITY)
+        spent = 0.0
+        for block in mix.renderer(block_size=mix.rate).blocks():
+            pcm = to_pcm16(block, mix.output_gain)
+            started = time.thread_time()
+            encoder.encode(pcm)
+            spent += time.thread_time() - started
+        took[name] = spent
+        if isinstance(mix.bed, MusicBed):
+            mix.bed.close()
+    print(f"the MP3 encoder alone: {took['without']:.2f} s CPU without music, "
+          f"{took['with']:.2f} s with (ratio {took['with'] / took['without']:.2f}: music is "
+          f"sound to encode where the rests were silence)")
+
+
 def memory() -> None:
     music_folder()
     print("peak RSS of a whole export with a playlist of 8 compressed tracks, fresh processes:")
@@ -191,6 +229,7 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.2f} (the machine is shared)")
     if args.only in (None, "speed"):
         speed(timeline, clips)
+        encoder_share(timeline, clips)
     if args.only in (None, "ducking"):
         ducking(timeline, clips, probe_file(music_folder()))
     if args.only in (None, "memory"):
