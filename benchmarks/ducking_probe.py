@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from repcue.clip import Clip
+from repcue.music.ducking import Ducking
 from repcue.timeline import Timeline
 
 PROBE_HZ = 9000.0
@@ -69,57 +70,69 @@ def ducking(timeline: Timeline, clips: Mapping[str, Clip], probe: Path) -> None:
         # music at its level, but a sine crossfading with itself in phase sums to +3 dB.
         loops = [(p.start, p.start + p.fade_in) for p in bed.placements if p.fade_in]
         measure_ducking(timeline, clips, wav, options.sample_rate, options.lead_in_ms,
-                        options.target_lufs, choice.ducking.level_db, choice.ducking.duck_db,
-                        loops)
+                        options.target_lufs, bed.envelope.ducking, loops)
         planned = _planned_dips(bed, timeline, clips, options.sample_rate, options.lead_in_ms)
         print(f"  the envelope (the plan) is fully down {BEFORE_MS} ms before {planned[0]} of "
               f"{planned[1]} clips that start a dip")
 
 
 def measure_ducking(timeline: Timeline, clips: Mapping[str, Clip], wav: Path, rate: int,
-                    lead_in_ms: int, target_lufs: float, level_db: float, duck_db: float,
+                    lead_in_ms: int, target_lufs: float, ducking: Ducking,
                     loops: list[tuple[int, int]]) -> None:
+    """Print the three levels read from ``wav``: in long rests, near the cues, under speech."""
     import soundfile
 
     x = soundfile.read(str(wav), dtype="float64")[0]
     lead = lead_in_ms * rate // 1000
     spans = _spans(timeline, clips, rate, lead)
     window = WINDOW_MS * rate // 1000
-    # Rests: at least 1.5 s from any speech, 5 s into the session, 10 s before its end.
-    edges = [(a - rate * 3 // 2, b + rate * 3 // 2) for a, b in spans]
-    rests, dips = [], []
-    for start in range(lead + 5 * rate, len(x) - 10 * rate, window):
-        stop = start + window
-        if all(stop <= a or start >= b for a, b in edges):
-            rests.append(_amplitude(x, start, stop, rate))
-    for a, b in spans:
-        for start in range(a, b - window, window):
-            dips.append(_amplitude(x, start, start + window, rate))
-    rest_db = 20 * np.log10(np.array(rests))
-    dip_db = 20 * np.log10(np.array(dips))
+
+    def looping(a: int, b: int) -> bool:
+        return any(lo < b and a < hi for lo, hi in loops)
+
+    # Long rests: the music is all the way up from 3 s before a cue to 3.5 s after one.
+    edges = [(a - rate * 4, b + rate * 4) for a, b in spans]
+    rests = [_amplitude(x, t, t + window, rate)
+             for t in range(lead + 5 * rate, len(x) - 10 * rate, window)
+             if all(t + window <= a or t >= b for a, b in edges) and not looping(t, t + window)]
+    # Near a cue: the bed, from 1.5 s before a clip until its dip starts 400 ms before it,
+    # where nothing sounded for the 2 s before.
+    near = []
+    for (_, stop), (a, _) in zip([(0, -10 * rate), *spans], spans, strict=False):
+        t = a - rate * 14 // 10
+        if stop + 2 * rate <= t and t >= lead + 5 * rate and not looping(t, a):
+            near.append(_amplitude(x, t, t + rate * 9 // 10, rate))
+    dips = [_amplitude(x, t, t + window, rate) for a, b in spans
+            for t in range(a, b - window, window) if not looping(t, t + window)]
+    rest_db, near_db, dip_db = (20 * np.log10(np.array(v)) for v in (rests, near, dips))
+    print(f"ducking, probe {PROBE_HZ / 1000:.0f} kHz, from the exported WAV ({len(rests)} rest, "
+          f"{len(near)} near-cue and {len(dips)} speech windows):")
     rest_lufs = _sine_lufs(float(np.median(rests)), rate)
-    print(f"ducking, probe {PROBE_HZ / 1000:.0f} kHz, from the exported WAV ({len(rests)} rest "
-          f"and {len(dips)} speech windows of {WINDOW_MS} ms):")
-    print(f"  bed in rests: {rest_lufs:.2f} LUFS = {target_lufs - rest_lufs:.2f} dB under the "
-          f"target {target_lufs:.1f} (chosen {level_db:.0f}); windows spread "
+    print(f"  in long rests: {rest_lufs:.2f} LUFS = {target_lufs - rest_lufs:.2f} dB under the "
+          f"target (chosen for this session: {ducking.rest_db}); windows "
           f"{np.percentile(rest_db, 5):.2f} to {np.percentile(rest_db, 95):.2f} dBFS (5-95 %)")
-    dip = float(np.median(dip_db) - np.median(rest_db))
-    print(f"  under speech: {dip:.2f} dB below the bed (chosen {duck_db:.0f}); windows "
-          f"{np.percentile(dip_db, 5) - np.median(rest_db):.2f} to "
-          f"{np.percentile(dip_db, 95) - np.median(rest_db):.2f} dB (5-95 %)")
+    bed_lufs = _sine_lufs(float(np.median(near)), rate)
+    print(f"  near the cues (the bed): {target_lufs - bed_lufs:.2f} dB under the target "
+          f"(chosen {ducking.level_db:.0f}); windows {np.percentile(near_db, 5):.2f} to "
+          f"{np.percentile(near_db, 95):.2f} dBFS (5-95 %)")
+    bed = float(np.median(near_db))
+    print(f"  under speech: {float(np.median(dip_db)) - bed:.2f} dB below the bed (chosen "
+          f"{ducking.duck_db:.0f}); windows {np.percentile(dip_db, 5) - bed:.2f} to "
+          f"{np.percentile(dip_db, 95) - bed:.2f} dB (5-95 %)")
     before = BEFORE_MS * rate // 1000
     complete = 0
     # Past the music's fade-in (3 s after the lead-in) and before its fade-out.
     starts = [a for a in _dip_starts(spans, rate) if lead + 5 * rate <= a < len(x) - 10 * rate]
-    looping = [a for a in starts if any(lo < a and a - before < hi for lo, hi in loops)]
-    starts = [a for a in starts if a not in looping]
+    in_loops = [a for a in starts if looping(a - before, a)]
+    starts = [a for a in starts if a not in in_loops]
     for a in starts:
         level = 20 * math.log10(_amplitude(x, a - before, a, rate))
         complete += abs(level - float(np.median(dip_db))) <= 1.0
     print(f"  dip complete in the {BEFORE_MS} ms before a clip's first sample: "
-          f"{complete} of {len(starts)} clips that start a dip ({len(looping)} more start in "
+          f"{complete} of {len(starts)} clips that start a dip ({len(in_loops)} more start in "
           f"a loop crossfade of the probe, where the sine adds to itself: not counted)")
-    _tones_above(timeline, x, rate, lead, edges, float(np.median(rests)))
+    away = [(a - rate * 3 // 2, b + rate * 3 // 2) for a, b in spans]
+    _tones_above(timeline, x, rate, lead, away, float(np.median(near)))
 
 
 def _tones_above(timeline: Timeline, x: Floats, rate: int, lead: int,

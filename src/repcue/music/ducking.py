@@ -102,10 +102,13 @@ class Envelope:
         """
         depth = self._dips.at(lo, hi, since)
         if self.rest == self.bed:
-            gains = self.bed - depth * (self.bed - self.dip)
+            level: Samples | np.float32 = self.bed
         else:
             level = self.rest - self.near.at(lo, hi, since) * (self.rest - self.bed)
-            gains = level - depth * (level - self.dip)
+        value = level - depth * (level - self.dip)
+        # Most blocks hold one level throughout (the profiles were single values there).
+        gains: Samples = np.full(hi - lo, value, dtype=np.float32) if np.ndim(value) == 0 \
+            else np.asarray(value, dtype=np.float32)
         self._fades(gains, lo, hi)
         return gains
 
@@ -137,6 +140,9 @@ def _curve(x: npt.NDArray[np.float64]) -> Samples:
     return curve
 
 
+_ZERO, _ONE = np.float32(0.0), np.float32(1.0)
+
+
 class Profile:
     """0 to 1 over the session: 1 from ``lead`` before each span (spans closer than
     ``bridge`` merged) until ``hold`` after it, raised-cosine ramps of ``down`` samples
@@ -150,14 +156,20 @@ class Profile:
         self._down = _rise(max(1, down))
         self._up = _rise(max(1, up))[::-1].copy()
 
-    def at(self, lo: int, hi: int, since: int | None = None) -> Samples:
-        """The profile over [lo, hi); spans that ended by ``since`` left out."""
-        depth = np.zeros(hi - lo, dtype=np.float32)
+    def at(self, lo: int, hi: int, since: int | None = None) -> Samples | np.float32:
+        """The profile over [lo, hi) (one value where it holds one); spans that ended by
+        ``since`` left out."""
         ahead = self._lead + len(self._down)
         # Spans do not overlap once merged, so their stops are sorted too.
         first = bisect.bisect_left(self._stops, lo - len(self._up) - self._hold)
         if since is not None:
             first = max(first, bisect.bisect_right(self._stops, since))
+        if first == len(self._spans) or self._spans[first][0] - ahead >= hi:
+            return _ZERO  # no span reaches [lo, hi)
+        start, stop = self._spans[first]
+        if start - self._lead <= lo and hi <= stop + self._hold:
+            return _ONE  # inside one span's plateau
+        depth = np.zeros(hi - lo, dtype=np.float32)
         for start, stop in self._spans[first:]:
             if start - ahead >= hi:
                 break
