@@ -99,9 +99,9 @@ def test_extra_rest_plays_the_music_on_and_the_session_picks_it_up_after(mix: Mi
     extra = at(EXTRA_REST_MS, 0)
     export = mix.renderer().render_range(0, at(rest + REST_MS))
     np.testing.assert_array_equal(heard[:cue_end], export[:cue_end])
-    # The inserted rest is the music at the bed level, once up from its release (0.5 s),
+    # The inserted rest is the music at the rest level, once up from the release (2 s),
     # from where the music was: nothing stops, nothing repeats.
-    settled = RATE // 2
+    settled = 2 * RATE  # up from the release, like a rest
     inserted = heard[cue_end + settled : cue_end + extra]
     np.testing.assert_allclose(inserted, _music_at_bed_level(mix, cue_end + settled,
                                                              extra - settled), atol=1e-6)
@@ -170,7 +170,7 @@ def test_extra_rest_brings_the_music_up_to_the_rest_level(folder: Path) -> None:
     cue_end = at(rest + 200 + 1000)
     turn = at(rest + 400) // STEP + 1
     _, heard = _run(mix, [(turn, Command.MORE_REST)])
-    settled, extra = RATE // 2, at(EXTRA_REST_MS, 0)
+    settled, extra = 2 * RATE, at(EXTRA_REST_MS, 0)
     np.testing.assert_allclose(heard[cue_end + settled : cue_end + extra],
                                _music_at_bed_level(mix, cue_end + settled, extra - settled,
                                                    rest=True), atol=1e-6)

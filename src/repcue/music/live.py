@@ -9,9 +9,9 @@ starts and at what music sample (:meth:`LiveMusic.begin`).
 
 Until the first jump the two clocks agree and the samples are the export's, exactly. After
 one, the level is the session's envelope from the landing point on, forgetting speech
-heard before the jump, and reached from the level before it along a short ramp: quickly
-when the music must go down (a cue is about to start), over the release time when it may
-come up. In extra rest the music sits at the bed level (:meth:`LiveMusic.held`).
+heard before the jump, and reached from the level before it along a ramp: quickly when the
+music must go down (a cue is about to start), as slowly as it comes up into a rest when it
+may come up. In extra rest the music is at the rest level (:meth:`LiveMusic.held`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from repcue.clip import Samples
+from repcue.music.ducking import REST_UP_MS
 from repcue.units import ms_to_samples
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class LiveMusic:
         self.bed = bed
         self._stretch = _Stretch(0, 0, None)
         self._down = max(1, ms_to_samples(DOWN_MS, bed.rate))
-        self._up = max(1, ms_to_samples(bed.envelope.ducking.release_ms, bed.rate))
+        self._up = max(1, ms_to_samples(REST_UP_MS, bed.rate))
 
     def begin(self, at: int, clock: int, from_gain: float | None) -> None:
         """Session sample ``at`` plays next, at music sample ``clock``, the level ramping
@@ -96,9 +97,11 @@ class LiveMusic:
     def _ramp(self, from_gain: float, target: float) -> int:
         return self._down if target < from_gain else self._up
 
-    @staticmethod
-    def _ramped(gains: Samples, lo: int, stretch: _Stretch) -> Samples:
-        """``gains`` (from sample ``lo`` on) reached from the stretch's level at its start."""
+    def _ramped(self, gains: Samples, lo: int, stretch: _Stretch) -> Samples:
+        """``gains`` (from sample ``lo`` on) reached from the stretch's level at its start.
+
+        On the way up the envelope still wins wherever it is lower: a dip for a cue during
+        the slow rise is a dip all the same."""
         if stretch.from_gain is None:
             return gains
         start, length, before = stretch.at, stretch.ramp, np.float32(stretch.from_gain)
@@ -108,5 +111,7 @@ class LiveMusic:
             # Raised cosine from 1 (all the level before) at ``start`` to 0 (the envelope).
             left = (0.5 + 0.5 * np.cos(np.pi * (np.arange(a, b) - start) / length))
             part = gains[a - lo : b - lo]
-            gains[a - lo : b - lo] = part + (before - part) * left.astype(np.float32)
+            ramped = part + (before - part) * left.astype(np.float32)
+            gains[a - lo : b - lo] = (np.minimum(part, ramped) if length == self._up
+                                      else ramped)
         return gains
