@@ -177,3 +177,13 @@ def test_the_rest_level_brings_a_mostly_rest_session_up_and_leaves_a_busy_one() 
     # Everything is relative to the target: the level depends on the session's shape alone.
     assert rest_level_db(sparse, hour, Ducking(), -14.0) == MIN_REST_DB
     assert rest_level_db(busy, hour, Ducking(), -14.0) == 15.0
+
+
+def test_a_tone_far_from_any_cue_keeps_the_bed_around_it() -> None:
+    ms = RATE // 1000
+    env = Envelope([(10_000 * ms, 12_000 * ms)], RATE, Ducking(rest_db=3.0), start=0,
+                   fade_out_at=60_000 * ms, end=60_000 * ms, tones=[(30_000 * ms, 30_200 * ms)])
+    assert _db_at(env, 20_000) == pytest.approx(-3.0, abs=0.01)  # a long hold: music up
+    for at_ms in (30_000 - 1400, 30_000, 30_200 + 1400):
+        assert _db_at(env, at_ms) == pytest.approx(-15.0, abs=0.01)  # the tone: the bed
+    assert _db_at(env, 30_100) == pytest.approx(-15.0, abs=0.01)  # and no dip: not speech

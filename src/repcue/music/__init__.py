@@ -135,7 +135,9 @@ def session_bed(tracks: Sequence[LevelledTrack], timeline: Timeline,
     finish = [e.start_ms for e in timeline.events if e.kind == "tone" and e.role == "finish"]
     fade_out_at = (lead_in + finish[-1] * rate // 1000 if finish
                    else total - ducking.fade_out_ms * rate // 1000)
-    envelope = Envelope(speech, rate, ducking, lead_in, fade_out_at, total)
+    tones = [(lead_in + a * rate // 1000, lead_in + b * rate // 1000)
+             for a, b in tone_spans(timeline)]
+    envelope = Envelope(speech, rate, ducking, lead_in, fade_out_at, total, tones)
     return MusicBed(tracks, rate, envelope, voice_lufs)
 
 
@@ -161,6 +163,12 @@ def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], 
 
 
 
+def tone_spans(timeline: Timeline) -> list[tuple[int, int]]:
+    """The tones' (start, end) in timeline ms."""
+    return [(e.start_ms, max(e.end_ms, e.start_ms + 1)) for e in timeline.events
+            if e.kind == "tone"]
+
+
 def with_music(mix: Mix, choice: MusicChoice, level_lufs: float,
                remember_in: Path | None = None) -> Mix:
     """``mix`` (its voice measured at ``level_lufs``) with the music summed in under it.
@@ -176,7 +184,7 @@ def with_music(mix: Mix, choice: MusicChoice, level_lufs: float,
         finish = [e.start_ms for e in mix.timeline.events
                   if e.kind == "tone" and e.role == "finish"]
         rest_db = rest_level_db(speech, mix.timeline.duration_ms, choice.ducking, level_lufs,
-                                finish[-1] if finish else None)
+                                finish[-1] if finish else None, tone_spans(mix.timeline))
         choice = replace(choice, ducking=replace(choice.ducking, rest_db=rest_db))
     bed = bed_for(choice, mix.timeline, mix.clips, mix.rate, mix.lead_in_ms, level_lufs,
                   remember_in)

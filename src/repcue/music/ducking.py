@@ -75,7 +75,8 @@ class Envelope:
     """Gain for the music at every session sample (before the mix's own gain)."""
 
     def __init__(self, speech: Sequence[tuple[int, int]], rate: int, ducking: Ducking,
-                 start: int, fade_out_at: int, end: int) -> None:
+                 start: int, fade_out_at: int, end: int,
+                 tones: Sequence[tuple[int, int]] = ()) -> None:
         def samples(ms: int) -> int:
             return ms * rate // 1000
 
@@ -87,7 +88,8 @@ class Envelope:
         self.rest = np.float32(_db(-rest_db))
         self._dips = Profile(speech, samples(ducking.lead_ms), samples(ducking.attack_ms), 0,
                              samples(ducking.release_ms), samples(ducking.bridge_ms))
-        self.near = Profile(speech, samples(REST_LEAD_MS), samples(REST_DOWN_MS),
+        # Rep tones keep the bed too: a long hold's countdown is never under music at full.
+        self.near = Profile([*speech, *tones], samples(REST_LEAD_MS), samples(REST_DOWN_MS),
                             samples(REST_HOLD_MS), samples(REST_UP_MS),
                             samples(REST_BRIDGE_MS))
         self.start, self.end = start, end

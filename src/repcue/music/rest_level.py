@@ -38,11 +38,13 @@ _STEP = _RATE // 10  # samples per BS.1770 step of 100 ms
 
 
 def rest_level_db(speech_ms: Sequence[tuple[int, int]], duration_ms: int, ducking: Ducking,
-                  target_lufs: float, fade_out_at_ms: int | None = None) -> float:
+                  target_lufs: float, fade_out_at_ms: int | None = None,
+                  tones_ms: Sequence[tuple[int, int]] = ()) -> float:
     """dB under the voice for the music in long rests of a session of ``duration_ms`` whose
-    cues sound over ``speech_ms`` (timeline ms), so the whole measures ``target_lufs``."""
-    at = [(a * _RATE // 1000, max(a * _RATE // 1000 + 1, -(-b * _RATE // 1000)))
-          for a, b in speech_ms]
+    cues sound over ``speech_ms`` and tones over ``tones_ms`` (timeline ms), so the whole
+    measures ``target_lufs``."""
+    at = _coarse(speech_ms)
+    tones = _coarse(tones_ms)
     n = max(1, -(-duration_ms * _RATE // 1000))
     voice = np.zeros(n)
     for a, b in at:
@@ -58,7 +60,7 @@ def rest_level_db(speech_ms: Sequence[tuple[int, int]], duration_ms: int, duckin
 
     def gains(rest_db: float) -> Floats:
         fade_out = n if fade_out_at_ms is None else fade_out_at_ms * _RATE // 1000
-        envelope = Envelope(at, _RATE, _with_rest(ducking, rest_db), 0, fade_out, n)
+        envelope = Envelope(at, _RATE, _with_rest(ducking, rest_db), 0, fade_out, n, tones)
         return envelope.gains(0, n).astype(np.float64)
 
     # The gain is linear in the rest level's amplitude, g = base + share * rise, so each step's
@@ -88,6 +90,11 @@ def rest_level_db(speech_ms: Sequence[tuple[int, int]], duration_ms: int, duckin
         else:
             high = middle
     return round((low + high) / 2, 2)
+
+
+def _coarse(spans_ms: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(a * _RATE // 1000, max(a * _RATE // 1000 + 1, -(-b * _RATE // 1000)))
+            for a, b in spans_ms]
 
 
 def _steps(per_sample: Floats) -> Floats:
