@@ -56,7 +56,8 @@ def music_options(f: F) -> F:
         click.option("--shuffle/--no-shuffle", default=None,
                      help="Shuffle the music (with the session seed)."),
         click.option("--music-level", type=float, metavar="DB",
-                     help="How far the music sits under the voice between cues (default 15)."),
+                     help="How far the music sits under the voice around the cues "
+                          "(default 15)."),
         click.option("--music-duck", type=float, metavar="DB",
                      help="How much further it dips under speech (default 10)."),
         click.option("--music-rest", type=float, metavar="DB",

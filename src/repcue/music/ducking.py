@@ -29,7 +29,7 @@ from repcue.errors import ContentError
 class Ducking:
     """How the bed sits under the voice. Levels are dB below the voice; times in ms."""
 
-    level_db: float = 15.0  # the bed, between cues
+    level_db: float = 15.0  # the bed, around the cues
     duck_db: float = 10.0  # further down under speech
     lead_ms: int = 150  # fully down this long before a clip starts
     attack_ms: int = 250  # the way down
