@@ -31,8 +31,10 @@ from repcue.units import MIX_RATE, db_to_gain, ms_to_samples, raised_cosine
 
 __all__ = ["Bed", "RenderSettings", "Renderer"]
 
-#: Internal frame length in samples. Blocks of any size are cut from frames.
-FRAME = 4096
+#: Internal frame length in samples. Blocks of any size are cut from frames. Each frame has a
+#: fixed cost in Python: 8192 renders the 65-minute long-session ~20 % faster than 4096 did
+#: (1.6-1.9 s of CPU against 2.1-2.2 s), to the same samples.
+FRAME = 8192
 #: Tones fade down this long before speech starts, so the first syllable is already clear...
 DUCK_ATTACK_MS = 30
 #: ...and come back this slowly after it, so the return is not a jump.
