@@ -109,3 +109,19 @@ def test_say_plays_through_portaudio(tmp_path: Path) -> None:
         [sys.executable, "-m", "repcue", "say", "Now press.", "--engine", "pyttsx3"],
         capture_output=True, text=True, env=env, timeout=120, check=False)
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
+
+
+def test_cache_info_and_clear_count_the_decoded_music(tmp_path: Path) -> None:
+    from repcue.music.remembered import kept_folder
+
+    kept = kept_folder(tmp_path)
+    kept.mkdir(parents=True)
+    (kept / "a.f32").write_bytes(bytes(4_000_000))
+    (kept / "b.f32").write_bytes(bytes(1_000_000))
+    runner = CliRunner()
+    info = runner.invoke(cache, ["info", "--cache-dir", str(tmp_path)])
+    assert info.output.splitlines()[3] == ("Music:    2 tracks decoded and kept, 5.0 MB "
+                                           "(at most 1 GiB)")
+    cleared = runner.invoke(cache, ["clear", "--cache-dir", str(tmp_path)])
+    assert cleared.output.splitlines()[1] == "Removed 2 decoded music tracks (5.0 MB)"
+    assert not list(kept.iterdir())

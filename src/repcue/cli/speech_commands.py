@@ -119,7 +119,8 @@ def say(text: str, output: Path | None, force: bool, device: str | None, engine:
     epilog="\b\nExamples:\n  repcue cache info\n  repcue cache clear --cache-dir /tmp/clips",
 )
 def cache() -> None:
-    """Show or empty the cache of synthesised speech clips."""
+    """Show or empty the cache of synthesised speech clips (and decoded music)."""
+
 
 
 @cache.command(
@@ -128,18 +129,32 @@ def cache() -> None:
 @cache_dir_option
 def cache_info_command(cache_dir: Path | None) -> None:
     """Show how many clips are cached, their size and where."""
+    from repcue.music.kept import MAX_BYTES, kept_info
+    from repcue.music.remembered import kept_folder
+
     entries, size, folder = cache_info(cache_dir)
     click.echo(f"Clips:    {entries}")
     click.echo(f"Size:     {size / 1_000_000:.1f} MB")
     click.echo(f"Location: {folder}")
+    tracks, kept = kept_info(kept_folder(folder))
+    click.echo(f"Music:    {count(tracks, 'track')} decoded and kept, {kept / 1_000_000:.1f} MB "
+               f"(at most {MAX_BYTES / 2**30:.0f} GiB)")
 
 
 @cache.command("clear", epilog="\b\nExamples:\n  repcue cache clear")
 @cache_dir_option
 def cache_clear_command(cache_dir: Path | None) -> None:
-    """Delete every cached clip; they are synthesised again when next needed."""
+    """Delete every cached clip and decoded music; they are made again when next needed."""
+    from repcue.music.kept import clear_kept
+    from repcue.music.remembered import kept_folder
+
     removed = cache_clear(cache_dir)
-    click.echo(f"Removed {count(removed, 'clip')} from {cache_dir or default_cache_dir()}")
+    folder = cache_dir or default_cache_dir()
+    click.echo(f"Removed {count(removed, 'clip')} from {folder}")
+    tracks, size = clear_kept(kept_folder(folder))
+    if tracks:
+        click.echo(f"Removed {count(tracks, 'decoded music track')} "
+                   f"({size / 1_000_000:.1f} MB)")
 
 
 COMMANDS: list[click.Command] = [voices, say, cache]

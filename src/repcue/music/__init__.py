@@ -113,8 +113,8 @@ def choose_tracks(choice: MusicChoice, session_ms: int, remember_in: Path | None
             if info.seconds < MIN_TRACK_SECONDS:
                 raise bad_track(path, f"is too short to play under a session "
                                 f"({info.seconds:.2f} s; at least {MIN_TRACK_SECONDS} s)")
-            track = LevelledTrack(info, track_loudness(info))
-            memory.remember(track)
+            # As remembered: its samples are kept once decoded, so a loop replays them.
+            track = memory.remember(LevelledTrack(info, track_loudness(info)))
         seen[path] = track
         tracks.append(track)
         covered += track.info.seconds - CROSSFADE_MS / 1000

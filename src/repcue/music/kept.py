@@ -173,3 +173,21 @@ def trim(folder: Path, keep: Path | None = None, limit: int = MAX_BYTES) -> None
         if path != keep:
             path.unlink(missing_ok=True)
             total -= size
+
+
+def kept_info(folder: Path) -> tuple[int, int]:
+    """``(tracks, bytes)`` kept in ``folder``."""
+    try:
+        sizes = [entry.stat().st_size for entry in os.scandir(folder)
+                 if entry.name.endswith(SUFFIX)]
+    except OSError:
+        return 0, 0
+    return len(sizes), sum(sizes)
+
+
+def clear_kept(folder: Path) -> tuple[int, int]:
+    """Remove every kept track; ``(tracks, bytes)`` removed (they are decoded again)."""
+    found = kept_info(folder)
+    trim(folder, None, limit=0)
+    left = kept_info(folder)
+    return found[0] - left[0], found[1] - left[1]

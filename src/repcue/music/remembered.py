@@ -28,13 +28,18 @@ TRACKS_VERSION = 1
 MAX_TRACKS = 2000
 
 
+def kept_folder(cache_dir: Path) -> Path:
+    """Where the decoded samples of tracks are kept, in the cache folder (kept.py)."""
+    return cache_dir / "music" / "pcm"
+
+
 class TrackMemory:
     """The tracks measured before, read from ``folder`` (None: remember nothing)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.path = None if folder is None else folder / "music" / "tracks.json"
         #: Where the tracks' decoded samples are kept (None: nowhere).
-        self.kept_in = None if folder is None else folder / "music" / "pcm"
+        self.kept_in = None if folder is None else kept_folder(folder)
         self._tracks: dict[str, dict[str, Any]] = self._read()
         self._changed = False
 
