@@ -119,7 +119,8 @@ class LoudnessMeter:
         if len(block) == 0:
             return
         x = block.astype(np.float64)
-        peak = float(np.max(np.abs(x)))
+        magnitude = np.abs(block)  # float32: exact, and half the memory to go through
+        peak = float(np.max(magnitude))
         if peak == 0.0 and not self._tail.any():
             squares: Floats | None = None  # silence after silence: exactly zero energy
         else:
@@ -128,7 +129,7 @@ class LoudnessMeter:
         self._accumulate(squares, len(x))
         self._sample_peak = max(self._sample_peak, peak)
         if self._true_peak:
-            self._track_true_peak(x, peak)
+            self._track_true_peak(x, magnitude, peak)
 
     def _filter(self, x: Floats) -> Floats:
         """K-weighted ``x``, continuing from the previous blocks (overlap-save).
@@ -172,7 +173,8 @@ class LoudnessMeter:
         self._partial = float(np.sum(squares[tail:])) if squares is not None else 0.0
         self._partial_len = n - tail
 
-    def _track_true_peak(self, x: Floats, peak: float) -> None:
+    def _track_true_peak(self, x: Floats, magnitude: npt.NDArray[np.float32],
+                         peak: float) -> None:
         # Each call evaluates the points between samples whose whole filter context has
         # arrived; carrying the last 2 * reach samples makes the calls tile the signal.
         joined = np.concatenate((self._history, x))
@@ -186,9 +188,10 @@ class LoudnessMeter:
         piece = _PEAK_PIECE
         points = len(joined) - 2 * _REACH
         count = -(-points // piece)
-        padded = np.zeros((count + 1) * piece)
-        padded[:len(joined)] = np.abs(joined)
-        loudest = padded.reshape(count + 1, piece).max(axis=1)
+        padded = np.zeros((count + 1) * piece, dtype=np.float32)
+        padded[:2 * _REACH] = np.abs(joined[:2 * _REACH])
+        padded[2 * _REACH:len(joined)] = magnitude
+        loudest = padded.reshape(count + 1, piece).max(axis=1).astype(np.float64)
         reach = np.maximum(loudest[:-1], loudest[1:])
         live = np.flatnonzero(self._bound * reach > self._peak)
         if len(live) == 0:
@@ -201,7 +204,7 @@ class LoudnessMeter:
             stretch = joined[lo:hi + 2 * _REACH]
             for taps in self._between:  # np.convolve per phase beats a strided matrix product
                 between = np.convolve(stretch, taps, mode="valid")
-                self._peak = max(self._peak, float(np.max(np.abs(between))))
+                self._peak = max(self._peak, float(between.max()), -float(between.min()))
 
     @property
     def integrated_lufs(self) -> float:
