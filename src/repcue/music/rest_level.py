@@ -9,7 +9,7 @@ voice is too loud. So in long rests the music comes up, to the level at which th
 file measures the target, and goes back to the bed before the next cue: the voice keeps its
 level, its room under the limiter, and a quiet bed whenever it speaks.
 
-The level is worked out from the timeline, before anything is rendered or decoded: at 10 ms
+The level is worked out from the timeline, before anything is rendered or decoded: at 20 ms
 resolution, the voice's power wherever a cue sounds (the voice, gated, measures the target)
 plus the music's (every track is levelled to the voice, then set by the envelope), gated as
 BS.1770 gates. Everything is relative to the target, so the level depends only on the
@@ -32,8 +32,8 @@ from repcue.music.ducking import Ducking, Envelope
 #: a session that is mostly rest only music about as loud as the voice brings the whole file
 #: to the target (a synthetic hour with 75 s rests: -20.2 LUFS with the music 1 dB under).
 MIN_REST_DB = 0.0
-#: The model's resolution: 10 ms.
-_RATE = 100
+#: The model's resolution: 20 ms (five to a BS.1770 step; the ramps are 150 ms and more).
+_RATE = 50
 _STEP = _RATE // 10  # samples per BS.1770 step of 100 ms
 
 
