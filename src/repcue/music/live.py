@@ -44,7 +44,7 @@ class _Stretch:
 
 
 class LiveMusic:
-    """A :class:`MusicBed` for one live player: a ``render.LiveBed``."""
+    """A :class:`MusicBed` for one live player (a ``player.feed.LiveBed``)."""
 
     def __init__(self, bed: MusicBed) -> None:
         self.bed = bed
