@@ -69,13 +69,18 @@ def test_the_net_holds_any_line(tmp_path: Path, session: Session,
     assert lufs < plain.lufs - 1.0
 
 
+def _no_figures(meter: DecodingMeter) -> None:
+    """A decode that gave nothing: its decoder stopped, as finish() would leave it."""
+    meter.abort()
+
+
 def test_a_file_ffmpeg_cannot_read_back_reports_the_renders_figures(
         tmp_path: Path, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     timeline, clips = session
     options = ExportOptions(sidecars=False)
     decoded = export_to(timeline, clips, PALETTE, tmp_path / "d.mp3", options)
     monkeypatch.setattr(exporter, "measure_decoded", lambda path, rate: None)
-    monkeypatch.setattr(DecodingMeter, "finish", lambda self: None)
+    monkeypatch.setattr(DecodingMeter, "finish", _no_figures)
     result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", options)
     # The render's figures: the same loudness, the peak under the limiter's ceiling.
     assert result.lufs == pytest.approx(decoded.lufs, abs=0.1)
@@ -105,7 +110,7 @@ def test_an_aborted_decoding_meter_stops_its_decoder() -> None:
 def test_a_decode_that_falls_short_is_done_again_from_the_file(
         tmp_path: Path, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     timeline, clips = session
-    monkeypatch.setattr(DecodingMeter, "finish", lambda self: None)
+    monkeypatch.setattr(DecodingMeter, "finish", _no_figures)
     result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", ExportOptions(sidecars=False))
     assert (result.lufs, result.true_peak_dbtp) == pytest.approx(
         measure_decoded(result.path, RATE), abs=1e-9)

@@ -50,6 +50,7 @@ def test_export_with_music_is_on_target_and_credits_the_tracks(
     code, text, err = run_main([*base, "-o", str(out), "--music", str(folder)], capsys)
     assert code == ExitStatus.OK, err
     assert "Music: 3 tracks" in text
+    assert "Music: as loud as the voice in long rests, 15 dB under it around the cues" in text
     # --music changed only the mix: no phrase was synthesised again (the levels of the mix
     # and of the tracks are remembered beside the clips, as .gain files and tracks.json).
     def clips(names: list[str]) -> list[str]:

@@ -232,6 +232,10 @@ def _show(result: ExportResult) -> None:
         names = "; ".join(path.stem for path in result.music)
         click.echo(f"Music: {len(result.music)} track{'s' * (len(result.music) != 1)} "
                    f"({names})")
+    if result.music_levels is not None:
+        rest, around = result.music_levels
+        in_rests = "as loud as the voice" if rest == 0 else f"{rest:g} dB under the voice"
+        click.echo(f"Music: {in_rests} in long rests, {around:g} dB under it around the cues")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
 

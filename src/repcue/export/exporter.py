@@ -111,6 +111,8 @@ class ExportResult:
     title: str = ""
     #: The music under the voice, in order of first play.
     music: tuple[Path, ...] = ()
+    #: Its levels, dB under the voice: in long rests and around the cues (None: no music).
+    music_levels: tuple[float, float] | None = None
     #: What the lifter should know, one line each: music tracks that failed part-way and
     #: were skipped; a file encoded quieter to stay under -1 dBTP.
     warnings: tuple[str, ...] = ()
@@ -197,9 +199,16 @@ def export_session(
         sidecars=written,
         title=timeline.title,
         music=used,
+        music_levels=None if bed is None else _levels(bed),
         warnings=(*(bed.warnings if bed is not None else ()),
                   *([_quieter(codec.name, bitrate, trim_db, lufs)] if trim_db else [])),
     )
+
+
+def _levels(bed: MusicBed) -> tuple[float, float]:
+    ducking = bed.envelope.ducking
+    bed_db = ducking.level_db
+    return (bed_db if ducking.rest_db is None else ducking.rest_db), bed_db
 
 
 def _quieter(codec: str, bitrate: int, trim_db: float, lufs: float) -> str:
