@@ -70,7 +70,7 @@ def _bed(mix: Mix) -> MusicBed:
     return mix.bed
 
 
-def _music_at_bed_level(mix: Mix, clock: int, n: int, rest: bool = False) -> np.ndarray:
+def _music_away_from_speech(mix: Mix, clock: int, n: int, rest: bool = False) -> np.ndarray:
     """What the lifter should hear of the music from music sample ``clock`` near the cues
     (``rest``: in a long rest)."""
     bed = _bed(mix)
@@ -103,14 +103,14 @@ def test_extra_rest_plays_the_music_on_and_the_session_picks_it_up_after(mix: Mi
     # from where the music was: nothing stops, nothing repeats.
     settled = 2 * RATE  # up from the release, like a rest
     inserted = heard[cue_end + settled : cue_end + extra]
-    np.testing.assert_allclose(inserted, _music_at_bed_level(mix, cue_end + settled,
+    np.testing.assert_allclose(inserted, _music_away_from_speech(mix, cue_end + settled,
                                                              extra - settled), atol=1e-6)
     assert np.sqrt(np.mean(inserted**2)) > 1e-3
     # After the rest, the session goes on with the music 15 s further along: in the quiet
     # before "Soon row 1." the music is the one 15 s after the rest's own.
     quiet = at(rest + REST_MS - 1000) - 450 * RATE // 1000 - cue_end  # the dip: 400 ms
     after = heard[cue_end + extra : cue_end + extra + quiet]
-    np.testing.assert_allclose(after, _music_at_bed_level(mix, cue_end + extra, quiet),
+    np.testing.assert_allclose(after, _music_away_from_speech(mix, cue_end + extra, quiet),
                                atol=1e-6)
     # And the voice comes back where it left off, over the music 15 s further along.
     soon, n = at(rest + REST_MS - 1000), RATE // 2
@@ -137,7 +137,7 @@ def test_a_jump_does_not_make_the_music_jump(mix: Mix) -> None:
     quiet_to = at(1000 + 2 * SET_MS + 2 * REST_MS - 1500)  # before the dip for "Soon"
     heard_from = quiet_from - skipped
     np.testing.assert_allclose(heard[heard_from : heard_from + (quiet_to - quiet_from)],
-                               _music_at_bed_level(mix, heard_from, quiet_to - quiet_from),
+                               _music_away_from_speech(mix, heard_from, quiet_to - quiet_from),
                                atol=1e-6)
 
 
@@ -157,7 +157,7 @@ def test_a_rest_that_waits_plays_the_music_on_instead_of_replaying_it(folder: Pa
     # The music's clock is the lifter's: sample t heard is music sample start + t, at the
     # rest level away from the cues, in every replay.
     late = slice(100 * rate, 195 * rate)
-    expected = _music_at_bed_level(mix, start, 195 * rate, rest=True)[late]
+    expected = _music_away_from_speech(mix, start, 195 * rate, rest=True)[late]
     matches = np.isclose(heard[late], expected, rtol=0, atol=1e-6)
     assert matches.mean() > 0.7
     windows = heard[late][: 95 * rate].reshape(95, rate)
@@ -172,5 +172,5 @@ def test_extra_rest_brings_the_music_up_to_the_rest_level(folder: Path) -> None:
     _, heard = _run(mix, [(turn, Command.MORE_REST)])
     settled, extra = 2 * RATE, at(EXTRA_REST_MS, 0)
     np.testing.assert_allclose(heard[cue_end + settled : cue_end + extra],
-                               _music_at_bed_level(mix, cue_end + settled, extra - settled,
+                               _music_away_from_speech(mix, cue_end + settled, extra - settled,
                                                    rest=True), atol=1e-6)

@@ -132,8 +132,8 @@ def session_bed(tracks: Sequence[LevelledTrack], timeline: Timeline,
 
     The music fades in after the lead-in and out from the finish chime to the end.
     """
-    finish = [e.start_ms for e in timeline.events if e.kind == "tone" and e.role == "finish"]
-    fade_out_at = (lead_in + finish[-1] * rate // 1000 if finish
+    finish = finish_ms(timeline)
+    fade_out_at = (lead_in + finish * rate // 1000 if finish is not None
                    else total - ducking.fade_out_ms * rate // 1000)
     tones = [(lead_in + a * rate // 1000, lead_in + b * rate // 1000)
              for a, b in tone_spans(timeline)]
@@ -151,16 +151,26 @@ def bed_for(choice: MusicChoice, timeline: Timeline, clips: Mapping[str, Clip], 
     lead_in = lead_in_ms * rate // 1000
     total = lead_in + timeline.duration_ms * rate // 1000
     speech = []
-    spoken = unmastered(clips)  # the mastered cues' lengths, without mastering them
-    for event in timeline.speech():
-        clip = spoken.get(event.text or "")
-        if clip is None:
-            continue
-        start = lead_in + event.start_ms * rate // 1000
+    for start_ms, clip in spoken(timeline, clips):
+        start = lead_in + start_ms * rate // 1000
         speech.append((start, start + -(-len(clip.samples) * rate // clip.rate)))
     tracks = choose_tracks(choice, timeline.duration_ms, remember_in)
     return session_bed(tracks, timeline, speech, rate, lead_in, total, choice.ducking, voice_lufs)
 
+
+
+def spoken(timeline: Timeline, clips: Mapping[str, Clip]) -> list[tuple[int, Clip]]:
+    """Each cue's start (timeline ms) and its clip as spoken: the mastered cues' lengths,
+    without mastering them."""
+    as_spoken = unmastered(clips)
+    return [(e.start_ms, as_spoken[e.text]) for e in timeline.speech()
+            if e.text is not None and e.text in as_spoken]
+
+
+def finish_ms(timeline: Timeline) -> int | None:
+    """When the finish chime sounds (the music fades out under it), if it does."""
+    finish = [e.start_ms for e in timeline.events if e.kind == "tone" and e.role == "finish"]
+    return finish[-1] if finish else None
 
 
 def tone_spans(timeline: Timeline) -> list[tuple[int, int]]:
@@ -178,13 +188,10 @@ def with_music(mix: Mix, choice: MusicChoice, level_lufs: float,
     the target (rest_level.py), unless the choice sets its rest level.
     """
     if choice.ducking.rest_db is None:
-        spoken = unmastered(mix.clips)
-        speech = [(e.start_ms, e.start_ms + spoken[e.text].duration_ms)
-                  for e in mix.timeline.speech() if e.text is not None and e.text in spoken]
-        finish = [e.start_ms for e in mix.timeline.events
-                  if e.kind == "tone" and e.role == "finish"]
+        speech = [(start, start + clip.duration_ms) for start, clip in
+                  spoken(mix.timeline, mix.clips)]
         rest_db = rest_level_db(speech, mix.timeline.duration_ms, choice.ducking, level_lufs,
-                                finish[-1] if finish else None, tone_spans(mix.timeline))
+                                finish_ms(mix.timeline), tone_spans(mix.timeline))
         choice = replace(choice, ducking=replace(choice.ducking, rest_db=rest_db))
     bed = bed_for(choice, mix.timeline, mix.clips, mix.rate, mix.lead_in_ms, level_lufs,
                   remember_in)

@@ -81,7 +81,6 @@ class Envelope:
             return ms * rate // 1000
 
         self.ducking = ducking
-        self.speech = list(speech)  # as given, before merging (for a coarser copy)
         self.bed = np.float32(_db(-ducking.level_db))
         self.dip = np.float32(_db(-ducking.level_db - ducking.duck_db))
         rest_db = ducking.level_db if ducking.rest_db is None else ducking.rest_db

@@ -21,6 +21,7 @@ little too loud, which the meter then reports). Never louder than the voice
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -104,6 +105,4 @@ def _steps(per_sample: Floats) -> Floats:
 
 
 def _with_rest(ducking: Ducking, rest_db: float) -> Ducking:
-    from dataclasses import replace
-
     return replace(ducking, rest_db=min(rest_db, ducking.level_db))
