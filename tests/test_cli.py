@@ -29,15 +29,22 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return int(done.value.code or 0), out, err
 
 
-def test_every_command_shows_an_example_in_its_help(runner: CliRunner) -> None:
+def _wider_than_80(text: str) -> list[str]:
+    return [line for line in text.splitlines() if len(line) > 80]
+
+
+def test_every_command_shows_an_example_in_its_help_within_80_columns(
+        runner: CliRunner) -> None:
+    # click wraps its own text to the terminal, but not the examples (\b blocks).
     for name, command in cli.commands.items():
-        sub = [name] if not hasattr(command, "commands") else [name]
-        result = runner.invoke(cli, [*sub, "--help"])
+        result = runner.invoke(cli, [name, "--help"], terminal_width=80)
         assert result.exit_code == 0, name
         assert "Example" in result.output, f"repcue {name} --help has no example"
+        assert not _wider_than_80(result.output), name
         for child in getattr(command, "commands", {}):
-            result = runner.invoke(cli, [name, child, "--help"])
+            result = runner.invoke(cli, [name, child, "--help"], terminal_width=80)
             assert "Example" in result.output, f"repcue {name} {child} --help has no example"
+            assert not _wider_than_80(result.output), f"{name} {child}"
 
 
 def test_list_shows_workouts_and_exercises(runner: CliRunner) -> None:

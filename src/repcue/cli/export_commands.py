@@ -51,10 +51,10 @@ from repcue.wording import count
 
 EXAMPLES = """\b
 Examples:
-  repcue export back-strength                  # ./back-strength.mp3 (+ .lrc, .vtt)
-  repcue export back-strength -o ~/Music/      # into a folder
-  repcue export back-strength -o squats.ogg    # format from the suffix
-  repcue export --all -o ~/Music/repcue/       # every workout, plus workouts.m3u8
+  repcue export back-strength                # ./back-strength.mp3, .lrc, .vtt
+  repcue export back-strength -o ~/Music/    # into a folder
+  repcue export back-strength -o squats.ogg  # format from the suffix
+  repcue export --all -o ~/Music/repcue/     # all, plus workouts.m3u8
   repcue export activation back-strength -o out/ --bitrate 96 --lead-in 3
   repcue export back-strength --music ~/Music/gym.m3u8 --sample-rate 44100
 """

@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 
 EXAMPLES = """\b
 Examples:
-  repcue serve back-strength                 # one workout, on this computer's LAN address
-  repcue serve --all                         # every workout
-  repcue serve --all --rest 60 --port 9000   # with your overrides, on another port
-  repcue serve --all --music ~/Music/gym/    # your music under the voice
-  repcue serve activation --host 127.0.0.1   # only this computer can reach it
-  repcue serve --all --new-token             # new secret URLs (old subscriptions stop)
+  repcue serve back-strength                # one workout, on your LAN
+  repcue serve --all                        # every workout
+  repcue serve --all --rest 60 --port 9000  # your overrides, another port
+  repcue serve --all --music ~/Music/gym/   # your music under the voice
+  repcue serve activation --host 127.0.0.1  # only this computer
+  repcue serve --all --new-token            # new URLs (old ones stop)
 """
 
 DEFAULT_PORT = 8765
