@@ -99,7 +99,9 @@ def test_config_style_keys_win_over_the_workout_structure_keys_do_not(
     assert "workout activation.toml: rest 40 s" in out
 
 
-def test_plan_shows_who_set_each_changed_value(capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_shows_who_set_each_changed_value(capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one setting a line: the test reads them by line
     code, out, _ = run_main(["plan", "back-strength", "--estimate", "--rest", "60",
                              "--set", "overhead-press.reps=6"], capsys)
     assert code == 0
@@ -113,6 +115,7 @@ def test_plan_shows_who_set_each_changed_value(capsys: pytest.CaptureFixture[str
 
 def test_show_honours_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the test reads whole lines
     config = tmp_path / "config.toml"
     config.write_text('[timing]\npreset = "first-rep"\nverbosity = "minimal"\n')
     monkeypatch.setenv("REPCUE_CONFIG", str(config))

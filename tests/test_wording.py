@@ -125,7 +125,9 @@ def test_the_pattern_catches_the_old_slips() -> None:
         assert ONE_WITH_PLURAL.search(slip), slip
 
 
-def test_one_set_one_rep_reads_right_through_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_set_one_rep_reads_right_through_the_cli(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # whole sentences on a line, as the test reads them
     code, out, _ = run_main(["plan", "activation", "--sets", "1", "--reps", "1", "--estimate"],
                             capsys)
     assert code == 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from repcue.cli.columns import hanging
 from repcue.cli.options import (
     SessionOptions,
     content_option,
@@ -48,7 +49,7 @@ def list_command(content_dirs: tuple[Path, ...]) -> None:
             click.echo(f"  {name:<20} (has errors: see below)")
             continue
         exercises = ", ".join(dict.fromkeys(e.exercise.name for e in workout.entries))
-        click.echo(f"  {name:<20} {workout.title} (about {minutes} min): {exercises}")
+        click.echo(hanging(f"  {name:<20} ", f"{workout.title} (about {minutes} min): {exercises}"))
     click.echo("Exercises:")
     for name in sorted(library.exercise_files):
         try:
@@ -57,7 +58,7 @@ def list_command(content_dirs: tuple[Path, ...]) -> None:
             broken.append(err.message)
             click.echo(f"  {name:<20} (has errors: see below)")
             continue
-        click.echo(f"  {name:<20} {exercise.name}: {', '.join(exercise.targets)}")
+        click.echo(hanging(f"  {name:<20} ", f"{exercise.name}: {', '.join(exercise.targets)}"))
     for message in dict.fromkeys(broken):
         click.echo(f"Error: {message}", err=True)
     if broken:
@@ -77,23 +78,23 @@ def show_command(name: str, content_dirs: tuple[Path, ...]) -> None:
         timing = resolve_traced(chain([_defaults_layer(ex)], config)).timing
         click.echo(f"{ex.name} ({ex.id})")
         base = f"; stabiliser: {ex.stabiliser}" if ex.stabiliser else ""
-        click.echo(f"  Targets:    {', '.join(ex.targets) or 'none'}{base}")
-        click.echo(f"  Equipment:  {', '.join(ex.equipment) or 'none'}")
-        click.echo(f"  Why:        {ex.explanation or '(none)'}")
+        click.echo(hanging("  Targets:    ", f"{', '.join(ex.targets) or 'none'}{base}"))
+        click.echo(hanging("  Equipment:  ", ', '.join(ex.equipment) or 'none'))
+        click.echo(hanging("  Why:        ", ex.explanation or '(none)'))
         _items("Set-up", ex.setup)
         _items("Pre-set", ex.preset_cues or [f"{DEFAULT_PRESET[0]} (default)"])
         _items("Go", [f"{p.value}: {t}" for p, t in ex.go_cues.items()])
         _items("Form", ex.form_cues)
         _items("Mistakes", ex.mistakes)
-        click.echo("  Defaults:   " + _timing_summary(timing))
+        click.echo(hanging("  Defaults:   ", _timing_summary(timing)))
         return
     if name in library.workout_files:
         workout = library.workout(name)
         click.echo(f"{workout.title} ({workout.id})")
         for line in workout.intro:
-            click.echo(f"  {line}")
+            click.echo(hanging("  ", line))
         for entry, r in zip(workout.entries, resolve_workout(workout, config), strict=True):
-            click.echo(f"  - {entry.exercise.name}: {_timing_summary(r.timing)}")
+            click.echo(hanging("  - ", f"{entry.exercise.name}: {_timing_summary(r.timing)}"))
         return
     raise NotFoundError("exercise or workout", name,
                         [*library.exercise_files, *library.workout_files],
@@ -105,7 +106,9 @@ def _defaults_layer(ex: Exercise) -> Layer:
 
 
 def _items(label: str, items: Sequence[str]) -> None:
-    click.echo(f"  {label + ':':<11} " + (f"\n  {'':<11} ".join(items) or "(none)"))
+    leads = [f"  {label + ':':<11} "] + [" " * 14] * (len(items) - 1)
+    for lead, item in zip(leads, items or ["(none)"], strict=False):
+        click.echo(hanging(lead, item))
 
 
 def _timing_summary(t: Timing) -> str:
@@ -192,7 +195,7 @@ def _print_settings(request: Request) -> None:
     for entry, r in zip(workout.entries, resolved, strict=True):
         for i, (origin, values) in enumerate(differences(r).items()):
             name = entry.exercise.id if i == 0 else ""
-            lines.append(f"  {name:<{width}}  {origin}: {', '.join(values)}")
+            lines.append(hanging(f"  {name:<{width}}  ", f"{origin}: {', '.join(values)}"))
     if lines:
         click.echo("Settings that differ from the built-in defaults, and who set them:")
         for line in lines:
@@ -204,13 +207,14 @@ def _print_table(timeline: Timeline, show_all: bool) -> None:
     click.echo(f"{'time':>8}  {'event':<18} text")
     for e in timeline.events:
         if e.kind == "marker":
-            label = {"exercise": "== ", "set": "-- ", "rest": ".. "}[e.role]
-            click.echo(f"{plan_time_text(e.start_ms):>8}  {label + e.role:<18} {e.text or ''}")
+            event, text = {"exercise": "== ", "set": "-- ", "rest": ".. "}[e.role] + e.role, e.text
         elif e.kind == "speech":
-            click.echo(f"{plan_time_text(e.start_ms):>8}  {'say ' + e.role:<18} {e.text}")
+            event, text = "say " + e.role, e.text
         elif show_all:
-            where = f"rep {e.rep}" if e.rep else ""
-            click.echo(f"{plan_time_text(e.start_ms):>8}  {e.kind + ' ' + e.role:<18} {where}")
+            event, text = f"{e.kind} {e.role}", f"rep {e.rep}" if e.rep else ""
+        else:
+            continue
+        click.echo(hanging(f"{plan_time_text(e.start_ms):>8}  {event:<18} ", text or ""))
     reps = Counter((e.exercise, e.set, e.side, e.rep) for e in timeline.events
                    if e.kind == "phase")
     sets = len(timeline.markers(MarkerRole.SET))
@@ -222,7 +226,7 @@ def _print_table(timeline: Timeline, show_all: bool) -> None:
     if timeline.warnings:
         click.echo(f"{count(len(timeline.warnings), 'warning')}:")
         for w in timeline.warnings:
-            click.echo(f"  - {w}")
+            click.echo(hanging("  - ", w))
 
 
 COMMANDS = [list_command, show_command, validate_command, plan_command]
