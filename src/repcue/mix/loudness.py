@@ -20,19 +20,13 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from repcue.resample import upsample_phases
+from repcue.mix.true_peak import TruePeak
 from repcue.units import db_to_gain, gain_to_db
 
 Floats = npt.NDArray[np.float64]
 
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
-# 4x oversampling with the same interpolation filter as the renderer's limiter, so the
-# meter reads the peaks the limiter was holding down.
-_OVERSAMPLE = 4
-_REACH = 10  # input samples either side that one interpolated point depends on
-# True peak is looked for piece by piece, skipping pieces too quiet to beat the peak so far.
-_PEAK_PIECE = 256
 # The K-weighting impulse response is cut where it has decayed this far below its peak.
 _RING_DOWN = 1e-9
 
@@ -57,19 +51,6 @@ def k_weighting(rate: int) -> tuple[Floats, Floats]:
     hp_b = np.array([1.0, -2.0, 1.0])
     hp_a = np.array([1.0, 2.0 * (k * k - 1.0) / d, (1.0 - k / q + k * k) / d])
     return np.convolve(shelf_b, hp_b), np.convolve(shelf_a, hp_a)
-
-
-def _between_phases() -> list[Floats]:
-    """Taps giving the points a quarter, half and three quarters between samples.
-
-    Read off the renderer's own upsampler, so the meter and the limiter agree on peaks.
-    Each phase spans 2 * _REACH + 1 input samples; ``np.convolve(x, taps, "valid")`` gives
-    the points after samples _REACH .. len(x) - _REACH - 1.
-    """
-    impulse = np.zeros(4 * _REACH + 1)
-    impulse[2 * _REACH] = 1.0
-    columns = upsample_phases(impulse, _OVERSAMPLE, range(1, _OVERSAMPLE))
-    return [np.ascontiguousarray(columns[_REACH:3 * _REACH + 1, j]) for j in range(3)]
 
 
 def impulse_response(b: Floats, a: Floats, rate: int) -> Floats:
@@ -107,29 +88,23 @@ class LoudnessMeter:
         self._partial_len = 0
         # array('d') rather than a list: 8 bytes per 100 ms, not ~32.
         self._steps = array("d")
-        self._true_peak = true_peak
-        self._history: Floats = np.zeros(2 * _REACH)
-        self._between = _between_phases()
-        self._bound = float(max(np.sum(np.abs(taps)) for taps in self._between))
-        self._peak = 0.0
+        self._true_peak = TruePeak() if true_peak else None
         self._sample_peak = 0.0
 
     def add(self, block: npt.NDArray[np.float32]) -> None:
         """Take the next samples of the signal."""
         if len(block) == 0:
             return
-        x = block.astype(np.float64)
-        magnitude = np.abs(block)  # float32: exact, and half the memory to go through
-        peak = float(np.max(magnitude))
+        peak = max(float(np.max(block)), -float(np.min(block)))
         if peak == 0.0 and not self._tail.any():
             squares: Floats | None = None  # silence after silence: exactly zero energy
         else:
-            weighted = self._filter(x)
+            weighted = self._filter(block.astype(np.float64))
             squares = weighted * weighted
-        self._accumulate(squares, len(x))
+        self._accumulate(squares, len(block))
         self._sample_peak = max(self._sample_peak, peak)
-        if self._true_peak:
-            self._track_true_peak(x, magnitude, peak)
+        if self._true_peak is not None:
+            self._true_peak.add(block, peak)
 
     def _filter(self, x: Floats) -> Floats:
         """K-weighted ``x``, continuing from the previous blocks (overlap-save).
@@ -173,39 +148,6 @@ class LoudnessMeter:
         self._partial = float(np.sum(squares[tail:])) if squares is not None else 0.0
         self._partial_len = n - tail
 
-    def _track_true_peak(self, x: Floats, magnitude: npt.NDArray[np.float32],
-                         peak: float) -> None:
-        # Each call evaluates the points between samples whose whole filter context has
-        # arrived; carrying the last 2 * reach samples makes the calls tile the signal.
-        joined = np.concatenate((self._history, x))
-        self._history = joined[-2 * _REACH:]
-        bound = self._bound * max(peak, float(np.max(np.abs(joined[:2 * _REACH]))))
-        if bound <= self._peak:
-            return  # nothing in here can beat the peak already found
-        # The same test piece by piece: speech is mostly quieter than its peaks, and pauses
-        # inside a block are silent, so only a fraction of the pieces need the filters.
-        # The points of piece i read joined[i * P : (i + 1) * P + 2 * _REACH], pieces i, i + 1.
-        piece = _PEAK_PIECE
-        points = len(joined) - 2 * _REACH
-        count = -(-points // piece)
-        padded = np.zeros((count + 1) * piece, dtype=np.float32)
-        padded[:2 * _REACH] = np.abs(joined[:2 * _REACH])
-        padded[2 * _REACH:len(joined)] = magnitude
-        loudest = padded.reshape(count + 1, piece).max(axis=1).astype(np.float64)
-        reach = np.maximum(loudest[:-1], loudest[1:])
-        live = np.flatnonzero(self._bound * reach > self._peak)
-        if len(live) == 0:
-            return
-        # Runs of neighbouring live pieces are filtered together.
-        breaks = np.flatnonzero(np.diff(live) > 1)
-        for first, last in zip(live[np.r_[0, breaks + 1]], live[np.r_[breaks, len(live) - 1]],
-                               strict=True):
-            lo, hi = int(first) * piece, min((int(last) + 1) * piece, points)
-            stretch = joined[lo:hi + 2 * _REACH]
-            for taps in self._between:  # np.convolve per phase beats a strided matrix product
-                between = np.convolve(stretch, taps, mode="valid")
-                self._peak = max(self._peak, float(between.max()), -float(between.min()))
-
     @property
     def integrated_lufs(self) -> float:
         """Gated integrated loudness in LUFS; ``-inf`` for silence or under 400 ms of audio."""
@@ -215,8 +157,8 @@ class LoudnessMeter:
     @property
     def true_peak_dbtp(self) -> float:
         """Largest 4x-oversampled magnitude in dBTP (``-inf`` for silence)."""
-        peak = max(self._peak, self._sample_peak)
-        return gain_to_db(peak)
+        between = self._true_peak.peak if self._true_peak is not None else 0.0
+        return gain_to_db(max(between, self._sample_peak))
 
     @property
     def sample_peak(self) -> float:
