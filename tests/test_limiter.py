@@ -80,3 +80,26 @@ def test_true_peaks_skip_only_what_cannot_pass_the_target() -> None:
     assert over.any()
     assert np.array_equal(peaks[over], full[over])
     assert np.all(peaks[~over] <= target)
+
+
+def test_true_peaks_read_the_context_and_short_pieces_at_the_ends() -> None:
+    # A burst just outside lo:hi makes the end pieces live; with no context at all (lo = 0,
+    # hi = the end) and a last piece of a few samples, the points are still the full ones.
+    from repcue.limiter import _true_peaks
+    from repcue.resample import upsample_phases
+
+    rng = np.random.default_rng(11)
+    window = (rng.standard_normal(1000) * 0.05).astype(np.float32)
+    window[:8] = 0.9 * np.sign(np.sin(np.arange(8) + 0.5))
+    window[-6:] = -0.9
+    window[300:304] = 1.5  # in the context after hi = 300
+    window[497:509] = 1.5 * (-1.0) ** np.arange(12)  # rings past lo = 509 from before it
+    full = np.maximum(np.abs(window.astype(np.float64)),
+                      np.abs(upsample_phases(window, 4, range(1, 4))).max(axis=1))
+    target = 0.7
+    for lo, hi in [(0, 1000), (8, 300), (509, 990), (3, 997), (0, 19), (990, 1000)]:
+        peaks = _true_peaks(window, lo, hi, target)
+        over = full[lo:hi] > target
+        assert over.any(), (lo, hi)
+        assert np.array_equal(peaks[over], full[lo:hi][over]), (lo, hi)
+        assert np.all(peaks[~over] <= target), (lo, hi)
