@@ -187,3 +187,21 @@ def test_a_tone_far_from_any_cue_keeps_the_bed_around_it() -> None:
     for at_ms in (30_000 - 1400, 30_000, 30_200 + 1400):
         assert _db_at(env, at_ms) == pytest.approx(-15.0, abs=0.01)  # the tone: the bed
     assert _db_at(env, 30_100) == pytest.approx(-15.0, abs=0.01)  # and no dip: not speech
+
+
+def test_the_level_is_one_value_where_the_gains_hold_one() -> None:
+    # The bed scales its blocks by ``level``: one value in a steady stretch, else the very
+    # gains, fades at the ends included.
+    env = _envelope([(10_000, 12_000), (40_000, 41_000)], Ducking(rest_db=3.0))
+    steady, moving = 0, 0
+    for lo in range(0, env.end + 5000, 2205):
+        hi = lo + 2205
+        level, gains = env.level(lo, hi), env.gains(lo, hi)
+        if isinstance(level, np.ndarray):
+            moving += 1
+            assert np.array_equal(level, gains)
+        else:
+            steady += 1
+            assert level.dtype == np.float32
+            assert np.array_equal(np.full(hi - lo, level, dtype=np.float32), gains)
+    assert steady and moving

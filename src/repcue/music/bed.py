@@ -141,6 +141,11 @@ class MusicBed:
             if hi <= lo:
                 return None
             blocks = [block_at(k) for k in range(first, last + 1)]
+            if all(b is not None for b in blocks):  # all music: no zeros to fill first
+                parts = [block for block in blocks if block is not None]
+                parts[-1] = parts[-1][: hi - last * size]
+                parts[0] = parts[0][lo - first * size :]
+                return np.concatenate(parts) if len(parts) > 1 else parts[0].copy()
             if all(b is None for b in blocks):
                 return None
             out = np.zeros(hi - lo, dtype=np.float32)
@@ -156,7 +161,7 @@ class MusicBed:
             music = self._cached(index)
             if music is not None:
                 size = self._block
-                music = music * self.envelope.gains(index * size, (index + 1) * size)
+                music = music * self.envelope.level(index * size, (index + 1) * size)
             if len(self._ducked_blocks) >= 3:
                 del self._ducked_blocks[min(self._ducked_blocks)]
             self._ducked_blocks[index] = music

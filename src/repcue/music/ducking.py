@@ -101,17 +101,26 @@ class Envelope:
         With ``since`` (where live play landed after a jump or extra rest), speech that had
         ended by then is forgotten: the music does not dip for a cue heard before the jump.
         """
+        level = self.level(lo, hi, since)
+        if isinstance(level, np.ndarray):
+            return level
+        return np.full(hi - lo, level, dtype=np.float32)
+
+    def level(self, lo: int, hi: int, since: int | None = None) -> Samples | np.float32:
+        """:meth:`gains` as one value where it holds one over [lo, hi) (most blocks do), so
+        the music can be scaled by it without a block of equal gains; else the gains."""
         depth = self._dips.at(lo, hi, since)
         if self.rest == self.bed:
             level: Samples | np.float32 = self.bed
         else:
             level = self.rest - self.near.at(lo, hi, since) * (self.rest - self.bed)
         value = level - depth * (level - self.dip)
-        # Most blocks hold one level throughout (the profiles were single values there).
-        gains: Samples = np.full(hi - lo, value, dtype=np.float32) if np.ndim(value) == 0 \
-            else np.asarray(value, dtype=np.float32)
-        self._fades(gains, lo, hi)
-        return gains
+        if self._faded(lo, hi):
+            gains: Samples = np.full(hi - lo, value, dtype=np.float32) if np.ndim(value) == 0 \
+                else np.asarray(value, dtype=np.float32)
+            self._fades(gains, lo, hi)
+            return gains
+        return value if isinstance(value, np.ndarray) else np.float32(value)
 
     def held(self, at: int, n: int) -> Samples:
         """``n`` samples of the bed as it stands at ``at`` with no speech to come: the music
@@ -120,9 +129,12 @@ class Envelope:
         self._fades(gains, at, at + 1)
         return np.full(n, gains[0], dtype=np.float32)
 
+    def _faded(self, lo: int, hi: int) -> bool:
+        """Whether [lo, hi) reaches a fade or lies outside the music (most blocks do not)."""
+        return not (self.start + self._fade_in <= lo and hi <= self.fade_out_at)
+
     def _fades(self, gains: Samples, lo: int, hi: int) -> None:
-        # Most blocks are nowhere near the session's ends: nothing to do there.
-        if self.start + self._fade_in <= lo and hi <= self.fade_out_at:
+        if not self._faded(lo, hi):
             return
         idx = np.arange(lo, hi)
         gains[(idx < self.start) | (idx >= self.end)] = 0.0
