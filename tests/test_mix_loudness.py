@@ -8,6 +8,8 @@ import numpy as np
 import pyloudnorm
 import pytest
 
+from repcue.mix import loudness
+from repcue.mix.ebur128 import native_loudness
 from repcue.mix.loudness import (
     LoudnessMeter,
     gated_loudness,
@@ -16,6 +18,16 @@ from repcue.mix.loudness import (
     measure,
 )
 from repcue.resample import upsample_phases
+
+
+@pytest.fixture(autouse=True, params=["libebur128", "numpy"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: loudness by libebur128 (where installed) and by the numpy filter."""
+    if request.param == "numpy":
+        monkeypatch.setattr(loudness, "native_loudness", lambda rate: None)
+    elif native_loudness(44100) is None:
+        pytest.skip("libebur128 is not installed (scripts/setup installs it)")
+    return str(request.param)
 
 
 def _signal(rate: int, seconds: float = 7.0) -> np.ndarray:
