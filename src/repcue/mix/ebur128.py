@@ -128,7 +128,11 @@ class NativeLoudness:
 
 def native_loudness(rate: int) -> NativeLoudness | None:
     """A libebur128 meter for mono at ``rate``; None without the library (or for a rate it
-    does not take)."""
+    does not take).
+
+    Meters may be made on several threads at once: ``ebur128_init`` writes a few
+    library-wide constants, but always the same values, and each meter's state is its own.
+    """
     lib = _library()
     if lib is None:
         return None
