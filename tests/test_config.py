@@ -80,6 +80,9 @@ def test_a_byte_order_mark_is_accepted(config: Path) -> None:
     ("loudness = -3\n", "loudness", "-3 is not allowed"),
     ("[music]\nlevel = 90\n", "music.level", "90 is not allowed"),
     ("[music]\nvolume = 3\n", "music.volume", "unknown key 'volume'"),
+    # Quieter in rests than around the cues would be the music going down, not up.
+    ("[music]\nrest = 30\n", "music.rest", "30 is not allowed"),
+    ("[music]\nlevel = 10\nrest = 12\n", "music.rest", "12 is not allowed"),
 ])
 def test_a_bad_value_names_the_file_and_the_key(text: str, key: str, problem: str,
                                                 config: Path) -> None:

@@ -11,7 +11,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from repcue.errors import ContentError, did_you_mean, toml_value
 from repcue.timing import Layer, validate_layer
@@ -21,6 +21,8 @@ TOP_KEYS = ("timing", "voice", "sounds", "loudness", "music")
 #: ``[music]``: the same choices as --music, --shuffle, --music-level, --music-duck and
 #: --music-rest.
 MUSIC_KEYS = ("path", "shuffle", "level", "duck", "rest")
+#: How far under the voice the music sits around the cues unless told (--music-level).
+DEFAULT_MUSIC_LEVEL_DB = 15.0
 #: Integrated loudness a session may be mastered to (LUFS), from the config or --loudness.
 LOUDNESS_RANGE = (-30.0, -10.0)
 
@@ -112,20 +114,28 @@ def _loudness(source: str, value: object) -> float | None:
     return float(value)
 
 
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _check_music(source: str, music: dict[str, Any]) -> None:
+    # The music comes up in rests, never down: no further under the voice than the bed.
+    level = music.get("level")
+    bed = float(level) if _is_number(level) else DEFAULT_MUSIC_LEVEL_DB
     allowed = {"path": "a path to an audio file, a folder or an .m3u playlist",
                "shuffle": "true or false", "level": "0 to 60 (dB under the voice)",
-               "duck": "0 to 40 (dB)", "rest": "0 to 60 (dB under the voice in long rests)"}
+               "duck": "0 to 40 (dB)",
+               "rest": f"0 to {bed:g} (dB under the voice in long rests; at most the level)"}
     for key, value in music.items():
         if key not in MUSIC_KEYS:
             raise ContentError(source, f"music.{key}", f"unknown key {key!r}"
                                f"{did_you_mean(key, MUSIC_KEYS)}", allowed=", ".join(MUSIC_KEYS))
-        number = isinstance(value, int | float) and not isinstance(value, bool)
+        number = _is_number(value)
         good = {"path": isinstance(value, str) and bool(value.strip()),
                 "shuffle": isinstance(value, bool),
                 "level": number and 0 <= value <= 60,
                 "duck": number and 0 <= value <= 40,
-                "rest": number and 0 <= value <= 60}[key]
+                "rest": number and 0 <= value <= bed}[key]
         if not good:
             raise ContentError(source, f"music.{key}", f"{value!r} is not allowed",
                                allowed=allowed[key])

@@ -122,7 +122,6 @@ def cache() -> None:
     """Show or empty the cache of synthesised speech clips (and decoded music)."""
 
 
-
 @cache.command(
     "info", epilog="\b\nExamples:\n  repcue cache info\n  REPCUE_CACHE=/tmp/clips repcue cache info"
 )

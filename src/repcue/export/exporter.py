@@ -207,8 +207,7 @@ def export_session(
 
 def _levels(bed: MusicBed) -> tuple[float, float]:
     ducking = bed.envelope.ducking
-    bed_db = ducking.level_db
-    return (bed_db if ducking.rest_db is None else ducking.rest_db), bed_db
+    return ducking.rest_level_db, ducking.level_db
 
 
 def _quieter(codec: str, bitrate: int, trim_db: float, lufs: float) -> str:

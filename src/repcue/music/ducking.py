@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from repcue.clip import Samples
+from repcue.config import DEFAULT_MUSIC_LEVEL_DB
 from repcue.errors import ContentError
 
 
@@ -29,7 +30,7 @@ from repcue.errors import ContentError
 class Ducking:
     """How the bed sits under the voice. Levels are dB below the voice; times in ms."""
 
-    level_db: float = 15.0  # the bed, around the cues
+    level_db: float = DEFAULT_MUSIC_LEVEL_DB  # the bed, around the cues
     duck_db: float = 10.0  # further down under speech
     lead_ms: int = 150  # fully down this long before a clip starts
     attack_ms: int = 250  # the way down
@@ -51,6 +52,11 @@ class Ducking:
             raise ContentError("--music-rest", "", f"{self.rest_db} dB is out of range",
                                value=self.rest_db,
                                allowed=f"0 to {self.level_db:g} dB under the voice")
+
+    @property
+    def rest_level_db(self) -> float:
+        """dB under the voice in long rests: ``rest_db``, or the bed's level when unset."""
+        return self.level_db if self.rest_db is None else self.rest_db
 
 
 #: From the bed up to the rest level: the music starts down this long before a cue...
@@ -83,8 +89,7 @@ class Envelope:
         self.ducking = ducking
         self.bed = np.float32(_db(-ducking.level_db))
         self.dip = np.float32(_db(-ducking.level_db - ducking.duck_db))
-        rest_db = ducking.level_db if ducking.rest_db is None else ducking.rest_db
-        self.rest = np.float32(_db(-rest_db))
+        self.rest = np.float32(_db(-ducking.rest_level_db))
         self._dips = Profile(speech, samples(ducking.lead_ms), samples(ducking.attack_ms), 0,
                              samples(ducking.release_ms), samples(ducking.bridge_ms))
         # Rep tones keep the bed too: a long hold's countdown is never under music at full.

@@ -41,6 +41,8 @@ class _Stretch:
     offset: int
     from_gain: float | None
     ramp: int = 0  # samples
+    #: Up into a rest (slow, and the envelope's dips still win) rather than down to a cue.
+    rising: bool = False
 
 
 class LiveMusic:
@@ -59,7 +61,7 @@ class LiveMusic:
             self._stretch = _Stretch(at, clock - at, None)
             return
         target = float(self.bed.envelope.gains(at, at + 1, at)[0])
-        self._stretch = _Stretch(at, clock - at, from_gain, self._ramp(from_gain, target))
+        self._stretch = self._ramp(at, clock - at, from_gain, target)
 
     def render(self, lo: int, hi: int) -> Samples | None:
         """The music under session samples [lo, hi) of the current stretch (``render.Bed``)."""
@@ -79,9 +81,8 @@ class LiveMusic:
         music = self.bed.music(clock, clock + n)
         if music is None:
             return np.zeros(n, dtype=np.float32)
-        ramp = self._ramp(from_gain, self.held_gain(at))
         music *= self._ramped(self.bed.envelope.held(at, n), clock,
-                              _Stretch(began, 0, from_gain, ramp))
+                              self._ramp(began, 0, from_gain, self.held_gain(at)))
         return music
 
     def gain_at(self, at: int) -> float:
@@ -94,8 +95,9 @@ class LiveMusic:
         """The level extra rest at session sample ``at`` settles to."""
         return float(self.bed.envelope.held(at, 1)[0])
 
-    def _ramp(self, from_gain: float, target: float) -> int:
-        return self._down if target < from_gain else self._up
+    def _ramp(self, at: int, offset: int, from_gain: float, target: float) -> _Stretch:
+        rising = target >= from_gain
+        return _Stretch(at, offset, from_gain, self._up if rising else self._down, rising)
 
     def _ramped(self, gains: Samples, lo: int, stretch: _Stretch) -> Samples:
         """``gains`` (from sample ``lo`` on) reached from the stretch's level at its start.
@@ -112,6 +114,5 @@ class LiveMusic:
             left = (0.5 + 0.5 * np.cos(np.pi * (np.arange(a, b) - start) / length))
             part = gains[a - lo : b - lo]
             ramped = part + (before - part) * left.astype(np.float32)
-            gains[a - lo : b - lo] = (np.minimum(part, ramped) if length == self._up
-                                      else ramped)
+            gains[a - lo : b - lo] = np.minimum(part, ramped) if stretch.rising else ramped
         return gains
