@@ -32,8 +32,9 @@ import numpy.typing as npt
 from repcue.errors import AudioError
 
 LAME_ENCODER_DELAY = 576
-#: Samples ffmpeg's MP3 decoder puts before the first frame's own when no LAME tag tells it
-#: to drop them (measured: a bare frame stream decodes to the file's samples 576 + 529 later).
+#: Samples an MP3 decoder puts before the first frame's own when no LAME tag tells it to
+#: drop them (measured, ffmpeg and libmpg123 alike: a bare frame stream decodes to the
+#: file's samples 576 + 529 later).
 MP3_DECODER_DELAY = 529
 LAME_QUALITY = 5  # lameenc: 2 best .. 7 fastest; 5 is LAME's default and transparent for speech
 #: lameenc scales mono input by 0.95 (measured: -0.445 dB at every bitrate and quality);

@@ -268,14 +268,17 @@ class _Writing:
         decoding = self._stream_meter()
         if decoding is None:
             self.encode(scale, None)
-            return measure_decoded(self.pending.temp, self.renderer.rate)
+            return self._measure_file()
         try:
             self.encode(scale, None, decoding.feed)
         except BaseException:
             decoding.abort()
             raise
         # A decode that fell short (ffmpeg failed part-way) is done again from the file.
-        return decoding.finish() or measure_decoded(self.pending.temp, self.renderer.rate)
+        return decoding.finish() or self._measure_file()
+
+    def _measure_file(self) -> tuple[float, float] | None:
+        return measure_decoded(self.pending.temp, self.renderer.rate, mp3=self.codec.is_mp3)
 
     def _stream_meter(self) -> DecodingMeter | None:
         """A meter that decodes the frames as they are encoded, where the format allows."""
@@ -284,7 +287,7 @@ class _Writing:
         try:
             return DecodingMeter(self.renderer.rate, self.codec.stream_skip,
                                  self.renderer.total_samples)
-        except OSError:  # ffmpeg could not be started: the finished file is decoded instead
+        except OSError:  # no decoder could be started: the finished file is decoded instead
             return None
 
     def measure_mix(self) -> tuple[float, float]:
@@ -307,7 +310,7 @@ def _write_measured(writing: _Writing, mix: Mix) -> tuple[float, float, float]:
     scale = mix.output_gain * writing.codec.pre_scale
     headroom_db = mix.headroom_db
     rate = writing.renderer.rate
-    if not (writing.codec.bitrates and can_decode()):
+    if not (writing.codec.bitrates and can_decode(mp3=writing.codec.is_mp3)):
         meter = LoudnessMeter(rate)
         writing.encode(scale, meter)
         return meter.integrated_lufs - headroom_db, meter.true_peak_dbtp - headroom_db, 0.0

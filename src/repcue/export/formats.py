@@ -71,10 +71,15 @@ class ExportFormat:
     write_tag: TagWriter | None = None
     #: Further scale on the PCM handed to the encoder, for an encoder that changes the level.
     pre_scale: float = 1.0
-    #: For a format whose bare encoded stream ffmpeg can decode while it is being written
+    #: For a format whose bare encoded stream can be decoded while it is being written
     #: (the encoder hands it to ``EncodeJob.listener``): the samples that decode comes out
     #: ahead of the finished file's. None: the file is decoded once written.
     stream_skip: int | None = None
+
+    @property
+    def is_mp3(self) -> bool:
+        """Whether the file is an MP3 (which decoded.py decodes without ffmpeg)."""
+        return self.name == "mp3"
 
     @property
     def suffix(self) -> str:
