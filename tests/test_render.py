@@ -264,6 +264,22 @@ def test_lead_in_noise_is_quiet_faded_and_only_in_the_lead_in(palette: TonePalet
     assert np.array_equal(out[r.lead_in_samples :], silent[r.lead_in_samples :])
 
 
+@pytest.mark.parametrize("noise", [False, True])
+def test_silent_spans_are_where_nothing_sounds(palette: TonePalette, noise: bool) -> None:
+    tl = timeline(6_000, tone(1_000, "start"), tone(1_050, "top"), tone(4_000, "start"))
+    r = Renderer(tl, {}, palette, RenderSettings(lead_in_ms=1_000, lead_in_noise=noise))
+    out = render_all(r)
+    spans = r.silent_spans(RATE // 2)
+    assert spans and all(not np.any(out[lo:hi]) and hi - lo >= RATE // 2 for lo, hi in spans)
+    assert spans[0][0] == (r.lead_in_samples if noise else 0)  # noise is a sound
+    assert spans[-1][1] == r.total_samples
+    # Everything outside the spans is sound or closer gaps: the tones are not in any span.
+    for ms in (1_000, 1_050, 4_000):
+        at = r.sample_at(ms)
+        assert not any(lo <= at < hi for lo, hi in spans) and out[at:at + 200].any()
+    assert len(r.silent_spans(r.total_samples)) == 0
+
+
 # --- errors and bounds -----------------------------------------------------------------------
 
 

@@ -186,6 +186,25 @@ class Renderer:
         for pos in range(start_sample, self.total_samples, size):
             yield self.render_range(pos, min(pos + size, self.total_samples))
 
+    def silent_spans(self, shortest: int) -> list[tuple[int, int]]:
+        """Sample spans ``[lo, hi)`` of at least ``shortest`` where the render is exact zeros.
+
+        Silence is where no cue or tone sounds (the limiter only scales, so what it sees
+        as zero stays zero); a bed may sound anywhere, so with one there is none.
+        """
+        if self._bed is not None:
+            return []
+        sounds = sorted((start, start + length)
+                        for kind in (self._speech, self._tone_sounds)
+                        for start, length in zip(kind.starts, kind.lengths, strict=True))
+        spans = []
+        quiet_from = self.lead_in_samples if self._noise is not None else 0
+        for start, stop in [*sounds, (self.total_samples, self.total_samples)]:
+            if start - quiet_from >= shortest:
+                spans.append((quiet_from, start))
+            quiet_from = max(quiet_from, stop)
+        return spans
+
     def forget(self) -> None:
         """Drop the frame kept for the next call: a live bed (player/feed.py) has changed
         what the samples around it sound like."""

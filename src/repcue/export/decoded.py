@@ -126,12 +126,17 @@ class DecodingMeter:
 
     def finish(self) -> tuple[float, float] | None:
         """The figures of everything fed; None when it could not all be decoded."""
+        meter = self.finish_meter()
+        return None if meter is None else (meter.integrated_lufs, meter.true_peak_dbtp)
+
+    def finish_meter(self) -> LoudnessMeter | None:
+        """:meth:`finish`, giving the meter itself (to join another's: halves.py)."""
         self._decoder.end()
         self._thread.join()
         if (not self._decoder.close() or self._error is not None
                 or self._measured < self._count):
             return None
-        return self._meter.integrated_lufs, self._meter.true_peak_dbtp
+        return self._meter
 
     def abort(self) -> None:
         """Stop decoding (the export failed or was cancelled)."""

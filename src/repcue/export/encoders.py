@@ -78,6 +78,11 @@ def mpeg_version(rate: int) -> str:
     raise AudioError(f"mp3 export cannot use a mix rate of {rate} Hz (allowed: {allowed})")
 
 
+def mp3_frame_samples(rate: int) -> int:
+    """Samples in one Layer III frame at ``rate``."""
+    return 1152 if mpeg_version(rate) == "mpeg1" else 576
+
+
 @dataclass(frozen=True)
 class FrameHeader:
     """What the 4-byte header of a Layer III frame says about the frame."""
@@ -192,10 +197,14 @@ def info_frame(header: bytes, frames: int, stream_bytes: int, delay: int, paddin
 
 
 class Mp3Encoder:
-    """lameenc CBR into a seekable file, with a LAME info frame written at the end."""
+    """lameenc CBR into a seekable file, with a LAME info frame written at the end.
+
+    With ``info=False`` it writes bare frames, no info frame: the second half of a stream
+    another encoder's :meth:`join` completes (halves.py).
+    """
 
     def __init__(self, out: BinaryIO, rate: int, bitrate_kbps: int,
-                 listener: Callable[[bytes], None] | None = None) -> None:
+                 listener: Callable[[bytes], None] | None = None, *, info: bool = True) -> None:
         """``listener``, if given, gets every MPEG frame as it is written (not the tags)."""
         version = mpeg_version(rate)
         bitrates = MPEG_BITRATES[version][1:]
@@ -212,14 +221,19 @@ class Mp3Encoder:
         self._lame.set_out_sample_rate(rate)
         self._lame.set_channels(1)
         self._lame.set_quality(LAME_QUALITY)
-        self._info_at = out.tell()
+        self._info_at = out.tell() if info else None
         frame = FrameHeader(version, bitrate_kbps, rate, padded=False, mono=True)
-        self._frame_samples = frame.samples
-        # Room for the info frame: the size of an unpadded frame at this rate and bitrate.
-        out.write(bytes(frame.size))
+        self.frame_samples = frame.samples
+        if info:  # room for the info frame: the size of an unpadded frame
+            out.write(bytes(frame.size))
         self._counter = FrameCounter()
         self._samples = 0
         self._bytes = 0
+
+    @property
+    def frames(self) -> int:
+        """MPEG frames written so far (not the info frame)."""
+        return self._counter.frames
 
     def write(self, pcm16: bytes) -> None:
         self._samples += len(pcm16) // 2
@@ -233,13 +247,32 @@ class Mp3Encoder:
             if self._listener is not None:
                 self._listener(data)
 
-    def finish(self) -> None:
+    def flush(self) -> None:
+        """Write the last frames (LAME's look-ahead); nothing more may be written after."""
         self._emit(bytes(self._lame.flush()))
+
+    def finish(self) -> None:
+        self.flush()
+        self._write_info()
+
+    def join(self, later: Mp3Encoder, frames: BinaryIO) -> None:
+        """Complete this stream with ``later``'s frames, read from ``frames``, and write the
+        info frame for the whole. Both are flushed; ``later`` was fed the samples that
+        follow this stream's last frame (``frames * frame_samples`` samples into it)."""
+        frames.seek(0)
+        shutil.copyfileobj(frames, self._out)
+        # As one stream, the samples fed: up to the end of this one's frames, then later's.
+        self._samples = self.frames * self.frame_samples + later._samples
+        self._counter.frames += later.frames
+        self._bytes += later._bytes
+        self._write_info()
+
+    def _write_info(self) -> None:
         header = self._counter.first_header
-        padding = self._counter.frames * self._frame_samples - self._samples - LAME_ENCODER_DELAY
-        if header is None or not 0 <= padding < 4096:
+        padding = self.frames * self.frame_samples - self._samples - LAME_ENCODER_DELAY
+        if self._info_at is None or header is None or not 0 <= padding < 4096:
             return  # leave the silent placeholder: still a valid, playable file
-        frame = info_frame(header, self._counter.frames, self._bytes, LAME_ENCODER_DELAY,
+        frame = info_frame(header, self.frames, self._bytes, LAME_ENCODER_DELAY,
                            padding, self._bitrate)
         if frame is None:
             return

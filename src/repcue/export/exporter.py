@@ -11,10 +11,12 @@ front to back, once.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,8 +28,9 @@ from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
 from repcue.export.cover import cover_png
 from repcue.export.decoded import DecodingMeter, can_decode, measure_decoded
-from repcue.export.encoders import to_pcm16
+from repcue.export.encoders import mp3_frame_samples, to_pcm16
 from repcue.export.formats import EXPORT_RATES, FORMATS, EncodeJob, ExportFormat, format_named
+from repcue.export.halves import Cut, HalvesJob, HalvesMisfit, encode_halves, find_cut
 from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
 from repcue.export.safe_write import (
     PendingFile,
@@ -262,9 +265,21 @@ class _Writing:
             raise
         self.pending.file.flush()  # the decoder reads the file by its name
 
+    @cached_property
+    def cut(self) -> Cut | None:
+        """Where an MP3 is cut to encode on two cores (halves.py), if anywhere."""
+        if not self.codec.is_mp3:
+            return None
+        return find_cut(self.renderer, mp3_frame_samples(self.renderer.rate))
+
     def encode_decoded(self, scale: float) -> tuple[float, float] | None:
-        """Encode ``* scale`` and return the file's figures as decoded (None: ffmpeg could
-        not decode it). Decoded while it is encoded where the format allows."""
+        """Encode ``* scale`` and return the file's figures as decoded (None: it could not
+        be decoded). Decoded while it is encoded where the format allows."""
+        if self.cut is not None:
+            job = HalvesJob(self.renderer, self.cut, self.pending, self.bitrate, self.tag,
+                            self.progress, self.cancel)
+            with contextlib.suppress(HalvesMisfit):  # then encoded whole, below
+                return encode_halves(job, scale) or self._measure_file()
         decoding = self._stream_meter()
         if decoding is None:
             self.encode(scale, None)

@@ -49,6 +49,9 @@ def _library() -> ctypes.CDLL | None:
                                           ctypes.c_size_t]
         lib.ebur128_loudness_global.restype = ctypes.c_int
         lib.ebur128_loudness_global.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
+        lib.ebur128_loudness_global_multiple.restype = ctypes.c_int
+        lib.ebur128_loudness_global_multiple.argtypes = [
+            ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double)]
         return lib
     return None
 
@@ -122,6 +125,15 @@ class NativeLoudness:
         """Gated integrated loudness; ``-inf`` for silence or under 400 ms of audio."""
         out = ctypes.c_double()
         if self._lib.ebur128_loudness_global(self._state, ctypes.byref(out)) != _SUCCESS:
+            return -math.inf
+        return out.value
+
+    def lufs_with(self, *others: NativeLoudness) -> float:
+        """The gated loudness of this signal's blocks and ``others``' together."""
+        states = (ctypes.c_void_p * (1 + len(others)))(self._state, *(o._state for o in others))
+        out = ctypes.c_double()
+        if self._lib.ebur128_loudness_global_multiple(states, len(states),
+                                                      ctypes.byref(out)) != _SUCCESS:
             return -math.inf
         return out.value
 

@@ -172,6 +172,21 @@ class LoudnessMeter:
     def sample_peak(self) -> float:
         return self._sample_peak
 
+    def joined(self, later: LoudnessMeter) -> tuple[float, float]:
+        """Integrated loudness and true peak of this meter's signal followed by ``later``'s.
+
+        Exactly the figures of one meter fed both, when the signal is silent for a second
+        either side of the join and ``later`` starts on this one's 100 ms grid: the gating
+        blocks the two miss across the join would hold silence, which the gate drops, and
+        the K-weighting has rung out by then (halves.py cuts only there).
+        """
+        if self._native is not None and later._native is not None:
+            lufs = self._native.lufs_with(later._native)
+        else:
+            steps = np.frombuffer(self._steps + later._steps, dtype=np.float64)
+            lufs = gated_loudness(steps, self._step) if len(steps) else -math.inf
+        return lufs, max(self.true_peak_dbtp, later.true_peak_dbtp)
+
 
 def gated_loudness(steps: Floats, step: int) -> float:
     """Integrated loudness (LUFS) of K-weighted energies summed over consecutive 100 ms steps.
