@@ -4,12 +4,14 @@
 
 Prints:
 - the export time of ``long-session`` (60 min) with a warm speech cache, the encoder floor
-  measured in the same run (the same lameenc settings encoding the same PCM, already in
-  memory, in the same 10 s chunks) and their ratio (target <= 1.25), and how much of the
-  export the gain search takes. The export includes decoding the MP3 and measuring it
-  (ffmpeg, overlapping the encoding: export/decoded.py); the floor is LAME alone, so with
-  two cores shared by LAME, the render, the decoder and the meter, the ratio is sensitive
-  to other work on the machine (see the load averages printed);
+  measured in the same run (one lameenc encoder with the same settings encoding the same
+  PCM, already in memory, in the same 10 s chunks) and their ratio (target <= 1.25), and
+  how much of the export the gain search takes. The export includes decoding the MP3 and
+  measuring it (libmpg123, overlapping the encoding: export/decoded.py), and encodes the
+  session in two halves on the two cores where it has a rest to cut in (export/halves.py;
+  the line says whether it did), so it can beat the floor; with two cores shared by two
+  LAMEs, the render, the decoders and the meters, the ratio is sensitive to other work on
+  the machine (see the load averages printed);
 - peak RSS of a whole export of 20, 60 and 180 minute sessions, each in a fresh process
   (target <= 150 MB and flat in length).
 
@@ -128,7 +130,8 @@ def main() -> None:
         return
 
     from repcue.errors import RepcueError
-    from repcue.export import export_mix, export_session
+    from repcue.export import ExportOptions, export_mix, export_session
+    from repcue.export.halves import find_cut
     from repcue.tones import default_palette
 
     source = "synthetic"
@@ -149,19 +152,22 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews "
           f"the ratio; each figure is the best of {RUNS} runs)")
     started = time.perf_counter()
-    gain = export_mix(timeline, clips, palette).gain_db
+    measured = export_mix(timeline, clips, palette)
     search_seconds = time.perf_counter() - started
     # Exports and floors take turns: this machine's speed drifts by 20 % over minutes, and
     # measuring all of one before the other put that drift into the ratio (1.03 and 1.24
     # in two runs a minute apart).
     export_seconds = floor = math.inf
+    gain, cut = measured.gain_db, find_cut(measured.renderer(), 576)
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()
             result = export_session(export_mix(timeline, clips, palette), Path(folder) / "s.mp3")
             export_seconds = min(export_seconds, time.perf_counter() - started)
         floor = min(floor, encoder_floor(timeline, clips, gain))
-    print(f"export {export_seconds:.2f} s, encoder floor {floor:.2f} s, "
+    halves = (f"in two halves cut at {cut.first_end / ExportOptions().sample_rate / 60:.1f} min"
+              if cut is not None else "whole: no rest to cut in")
+    print(f"export {export_seconds:.2f} s ({halves}), encoder floor {floor:.2f} s, "
           f"ratio {export_seconds / floor:.2f} (target <= 1.25); "
           f"{result.lufs:.2f} LUFS, true peak {result.true_peak_dbtp:.2f} dBTP, "
           f"{result.bytes / 1e6:.1f} MB")
