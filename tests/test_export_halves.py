@@ -6,6 +6,9 @@ what a player hears, and by libmpg123 as the export measures.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -214,3 +217,34 @@ def test_two_meters_joined_in_silence_read_as_one(native: bool,
     lufs, peak = first.joined(second)
     assert lufs == pytest.approx(whole.integrated_lufs, abs=1e-9)
     assert peak == whole.true_peak_dbtp
+
+
+@pytest.mark.parametrize("limit", [300_000, 1_500_000])  # fails in the first half, at the join
+def test_a_full_destination_fails_a_halves_export_cleanly(tmp_path: Path, limit: int) -> None:
+    # A file size limit fails writes the way a full disk does, without filling one; the
+    # second half's frames go to an unnamed file in the same folder, limited alike.
+    script = f"""
+import resource, signal, sys
+from pathlib import Path
+sys.path[:0] = [{str(Path(__file__).parents[1] / 'src')!r}, {str(Path(__file__).parent)!r}]
+from export_support import export_to, workout
+from repcue.errors import ExportError
+from repcue.export import ExportOptions, halves
+from repcue.tones import default_palette
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+timeline, clips = workout(sets=2, reps=3, rest_ms=20_000)
+cuts = []
+halves_find_cut = halves.find_cut
+import repcue.export.exporter as exporter
+exporter.find_cut = lambda r, f: cuts.append(halves_find_cut(r, f)) or cuts[-1]
+resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+try:
+    export_to(timeline, clips, default_palette(44100), Path({str(tmp_path / 'out.mp3')!r}),
+              ExportOptions(sidecars=False))
+except ExportError as err:
+    print(cuts[0] is not None, err)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert out.startswith(f"True cannot write {tmp_path / 'out.mp3'}: the file is larger")
+    assert os.listdir(tmp_path) == []
