@@ -2,9 +2,11 @@
 
 The session is mastered first (repcue.mix: the cues levelled and the gain that brings
 it to the target loudness; one Mix serves every format); then one writing pass renders
-the Mix while an encoder thread encodes it (pipeline.py). A lossy file is then decoded and
-measured (decoded.py): its figures are the ones a player and a loudness checker see, and
-one that decodes over -1 dBTP is encoded again, quieter (``_write_measured``).
+the Mix while an encoder thread encodes it (pipeline.py), or, for an MP3 with a rest near
+its middle, two encoder threads encode its halves (halves.py). A lossy file is decoded and
+measured as it is written (decoded.py): its figures are the ones a player and a loudness
+checker see, and one that decodes over -1 dBTP is encoded again, quieter
+(``_write_measured``).
 The ID3 tag is built from the timeline before any audio exists, so the file is written
 front to back, once.
 """
