@@ -105,7 +105,8 @@ def _true_peaks(window: Samples, lo: int, hi: int, target: float) -> npt.NDArray
     A point between samples is a weighted sum of the _REACH samples either side, so it
     cannot pass _BOUND times the largest of them: pieces whose neighbourhood stays under
     ``target / _BOUND`` (most of speech, which peaks on a few syllables) skip the filter.
-    The points computed are the very sums :func:`upsample_phases` makes, row for row.
+    The points computed are the sums :func:`upsample_phases` makes, row for row (to the
+    last bit or so: a BLAS may sum a row in another order within a matrix of another shape).
     """
     n = hi - lo
     count = -(-n // _PIECE)
@@ -135,7 +136,7 @@ def _true_peaks(window: Samples, lo: int, hi: int, target: float) -> npt.NDArray
     rows = blocks[live].reshape(-1, width)
     used = len(rows) - max(0, (int(live[-1]) + 1) * _PIECE - n)  # the last piece may be short
     # The same matrix, row for row, as the live samples' rows of the whole window: the
-    # product then makes the very same sums.
+    # product then makes the same sums (to the ulp the BLAS kernel's order may differ by).
     between = np.abs(rows[:used] @ taps)
     loud = np.zeros((len(live), _PIECE))
     flat = loud.reshape(-1)[:used]
