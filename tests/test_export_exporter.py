@@ -18,7 +18,7 @@ from scipy import signal
 from export_support import decode, export_to, workout
 from repcue.clip import Clip
 from repcue.errors import ExportError, InputError
-from repcue.export import ExportOptions, ExportResult, export_program
+from repcue.export import ExportOptions, ExportResult
 from repcue.export.chapters import chapters, cue_lines
 from repcue.mix.gain_search import palette_at
 from repcue.mix.loudness import measure
@@ -216,33 +216,6 @@ def test_bad_options_name_the_field_and_what_is_allowed() -> None:
     with pytest.raises(InputError, match="wav is uncompressed"):
         ExportOptions(format="wav", bitrate_kbps=64)
     assert ExportOptions(format="ogg", bitrate_kbps=96, sample_rate=44100).bitrate_kbps == 96
-
-
-def test_a_program_writes_each_workout_and_a_playlist(tmp_path: Path) -> None:
-    small = workout(sets=1, reps=1, exercises=("Kettlebell squat",))
-    other = workout(sets=1, reps=2, exercises=("Dumbbell row",))
-    results = export_program([("squat", lambda: small), ("row", lambda: other)],
-                             tmp_path / "out", PALETTE, ExportOptions(sidecars=False), jobs=2,
-                             playlist_name="week")
-    assert [r.path.name for r in results] == ["squat.mp3", "row.mp3"]
-    assert [str(mutagen.id3.ID3(r.path)["TRCK"]) for r in results] == ["1", "2"]
-    playlist = (tmp_path / "out" / "week.m3u8").read_text(encoding="utf-8")
-    seconds = [round(r.duration_ms / 1000) for r in results]
-    assert playlist == (f"#EXTM3U\n#EXTINF:{seconds[0]},Test workout\nsquat.mp3\n"
-                        f"#EXTINF:{seconds[1]},Test workout\nrow.mp3\n")
-
-
-def test_a_failing_workout_stops_the_program_and_writes_no_playlist(tmp_path: Path) -> None:
-    small = workout(sets=1, reps=1, exercises=("Kettlebell squat",))
-
-    def broken() -> Session:
-        raise ExportError("no speech for this one")
-
-    with pytest.raises(ExportError, match="no speech"):
-        export_program([("broken", broken), ("squat", lambda: small)], tmp_path, PALETTE,
-                       ExportOptions(sidecars=False), jobs=2)
-    assert not (tmp_path / "program.m3u8").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".repcue-part")]
 
 
 def test_a_cancelled_export_leaves_nothing(tmp_path: Path, session: Session) -> None:

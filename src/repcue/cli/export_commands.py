@@ -39,8 +39,8 @@ from repcue.export import (
     export_session,
     sidecar_paths,
 )
-from repcue.export.exporter import SessionFactory
 from repcue.export.formats import EXPORT_RATES, FORMATS, ExportFormat, format_of, known_suffixes
+from repcue.export.program import SessionFactory
 from repcue.export.safe_write import prepare_destination
 from repcue.mix.gain_search import Progress
 from repcue.speech import default_cache_dir

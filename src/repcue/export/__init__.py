@@ -4,10 +4,10 @@ from repcue.export.exporter import (
     ExportOptions,
     ExportResult,
     export_mix,
-    export_program,
     export_session,
     sidecar_paths,
 )
+from repcue.export.program import export_program
 
 __all__ = ["ExportOptions", "ExportResult", "export_mix", "export_program", "export_session",
            "sidecar_paths"]
