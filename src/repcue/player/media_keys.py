@@ -211,13 +211,19 @@ class MediaKeys:
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
         try:
-            self._loop.run_until_complete(self._export())
-        except Exception as err:
-            self.failure = str(err) or type(err).__name__
-            self._ready.set()
-            return
-        self._ready.set()
-        self._loop.run_forever()
+            try:
+                self._loop.run_until_complete(self._export())
+            except Exception as err:
+                self.failure = str(err) or type(err).__name__
+                return
+            finally:
+                self._ready.set()
+            self._loop.run_forever()
+        finally:
+            # Closed here, on its own thread. Left to the garbage collector at exit, a loop
+            # whose sockets had gone first printed a ValueError traceback after the lines
+            # a Ctrl-C prints (seen under load, without a session bus).
+            self._loop.close()
 
     async def _export(self) -> None:
         bus = await MessageBus(bus_type=BusType.SESSION).connect()
