@@ -246,10 +246,11 @@ class MediaKeys:
                 return commands
 
     def stop(self) -> None:
-        if self._bus is None:
+        bus, self._bus = self._bus, None  # nothing more is sent: the loop is closed after
+        if bus is None:
             return
         self._update("Stopped", self._transport.metadata, 0)
-        self._loop.call_soon_threadsafe(self._bus.disconnect)
+        self._loop.call_soon_threadsafe(bus.disconnect)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=1)
 
