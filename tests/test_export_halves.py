@@ -110,31 +110,33 @@ def test_no_cut_without_a_long_enough_session_or_silence(session: Session) -> No
     assert find_cut(with_bed, 576) is None
 
 
+@pytest.mark.parametrize("rate", [22050, 44100])  # MPEG-2 and MPEG-1 frames
 def test_a_halves_export_decodes_to_the_render(tmp_path: Path, session: Session,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+                                               monkeypatch: pytest.MonkeyPatch, rate: int) -> None:
     timeline, clips = session
     cuts = _cuts(monkeypatch)
-    result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3", ExportOptions(sidecars=False))
+    result = export_to(timeline, clips, PALETTE, tmp_path / "s.mp3",
+                       ExportOptions(sidecars=False, sample_rate=rate))
     wav = export_to(timeline, clips, PALETTE, tmp_path / "s.wav",
-                    ExportOptions(format="wav", sidecars=False))
+                    ExportOptions(format="wav", sidecars=False, sample_rate=rate))
     cut = cuts[0]
     assert cut is not None
-    heard, written = decode(result.path, RATE), decode(wav.path, RATE)
+    heard, written = decode(result.path, rate), decode(wav.path, rate)
     # Every sample in its place: the same length, and codec noise only, in both halves.
     assert len(heard) == len(written) == cut.total
     for lo, hi in ((0, cut.first_end), (cut.second_start, cut.total)):
         signal, noise = written[lo:hi].astype(np.float64), (heard - written)[lo:hi]
         assert 10 * np.log10(np.sum(signal**2) / np.sum(noise.astype(np.float64)**2)) > 20
     # The join is the rest's silence.
-    assert not np.any(heard[cut.metered_to - RATE:cut.metered_from + RATE])
+    assert not np.any(heard[cut.metered_to - rate:cut.metered_from + rate])
     # The figures printed are the finished file's (the two meters joined are one; the true
     # peak's interpolation rounds in the last bits by where the decoded pieces fall), and
     # ffmpeg's within its 1e-6 of difference in samples.
     figures = (result.lufs, result.true_peak_dbtp)
-    lufs, true_peak = measure_decoded(result.path, RATE, mp3=True) or (0.0, 0.0)
+    lufs, true_peak = measure_decoded(result.path, rate, mp3=True) or (0.0, 0.0)
     assert result.lufs == pytest.approx(lufs, abs=1e-9)
     assert result.true_peak_dbtp == pytest.approx(true_peak, abs=1e-6)
-    assert figures == pytest.approx(measure_decoded(result.path, RATE), abs=1e-3)
+    assert figures == pytest.approx(measure_decoded(result.path, rate), abs=1e-3)
 
 
 def test_halves_read_as_one_encoders_file(tmp_path: Path, session: Session,
