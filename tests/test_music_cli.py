@@ -76,6 +76,20 @@ def test_export_with_music_is_on_target_and_credits_the_tracks(
     assert "#Music: 01 Warm Up; 02 Heavy; 03 Hum" in out.with_suffix(".lrc").read_text()
 
 
+@pytest.mark.speech
+@pytest.mark.slow
+def test_an_export_into_the_music_folder_is_not_music_next_time(
+        cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gym = tmp_path / "gym"
+    make_noise(gym / "01 Warm Up.mp3", 20.0, 44100, 2, amplitude=0.4)
+    for extra in ([], ["--force"], ["--force", "--no-sidecars"], ["--force"]):
+        code, text, err = run_main(["export", "activation", "--engine", "pyttsx3", "--cache-dir",
+                                    str(cache), "-o", str(gym / "activation.mp3"),
+                                    "--music", str(gym), *extra], capsys)
+        assert code == ExitStatus.OK, err
+        assert "Music: 1 track (01 Warm Up)" in text, extra
+
+
 @pytest.mark.parametrize(("make", "fragment"), [
     (lambda d: d / "nothing-here", "nothing-here: no such file or folder"),
     (lambda d: (d / "empty").mkdir() or d / "empty", "empty: holds no audio files"),

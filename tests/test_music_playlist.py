@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from export_support import export_to, workout
+from music_support import make_noise
 from repcue.errors import ContentError
-from repcue.music.playlist import music_files
+from repcue.export import ExportOptions
+from repcue.music.playlist import exported_by_repcue, music_files
+from repcue.tones import default_palette
 
 
 def _touch(path: Path) -> Path:
@@ -66,3 +70,22 @@ def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
     _touch(tmp_path / "empty" / "readme.txt")
     with pytest.raises(ContentError, match="empty: holds no audio files"):
         music_files(tmp_path / "empty")
+
+
+def test_a_folder_leaves_out_repcue_exports(tmp_path: Path) -> None:
+    # A lifter who exports into the music folder must not hear the last workout under the
+    # next: exports are told by their LRC sidecar, or (without sidecars) their MP3 tag.
+    timeline, clips = workout(sets=1, reps=1, exercises=("Goblet squat",))
+    palette = default_palette(44100)
+    export_to(timeline, clips, palette, tmp_path / "monday.mp3")
+    export_to(timeline, clips, palette, tmp_path / "tuesday.mp3", ExportOptions(sidecars=False))
+    export_to(timeline, clips, palette, tmp_path / "sub" / "wednesday.ogg",
+              ExportOptions(format="ogg"))
+    with pytest.raises(ContentError, match=r"holds no audio files \(3 repcue exports left out"):
+        music_files(tmp_path)
+    song = make_noise(tmp_path / "song.mp3", 2.0, 44100, 2)
+    (tmp_path / "song.lrc").write_text("[ar:Someone]\n[00:01.00]la la\n")  # lyrics: music
+    assert music_files(tmp_path) == [song]
+    assert not exported_by_repcue(song)
+    # Named on its own, an export plays: the lifter asked for it.
+    assert music_files(tmp_path / "tuesday.mp3") == [tmp_path / "tuesday.mp3"]
