@@ -15,13 +15,14 @@ decodes with ffmpeg instead.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import weakref
 from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+
+from repcue.native import load_library
 
 _OK = 0
 _NEED_MORE = -10
@@ -38,34 +39,29 @@ PIECE_SAMPLES = 44_100
 
 @lru_cache(maxsize=1)
 def _library() -> ctypes.CDLL | None:
-    for name in ("libmpg123.so.0", ctypes.util.find_library("mpg123")):
-        if name is None:
-            continue
-        try:
-            lib = ctypes.CDLL(name)
-        except OSError:
-            continue
-        handle = ctypes.c_void_p
-        lib.mpg123_init.restype = ctypes.c_int
-        lib.mpg123_init.argtypes = []
-        lib.mpg123_new.restype = handle
-        lib.mpg123_new.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
-        lib.mpg123_delete.restype = None
-        lib.mpg123_delete.argtypes = [handle]
-        for call in ("mpg123_open_feed", "mpg123_format_none"):
-            getattr(lib, call).restype = ctypes.c_int
-            getattr(lib, call).argtypes = [handle]
-        lib.mpg123_param.restype = ctypes.c_int
-        lib.mpg123_param.argtypes = [handle, ctypes.c_int, ctypes.c_long, ctypes.c_double]
-        lib.mpg123_format.restype = ctypes.c_int
-        lib.mpg123_format.argtypes = [handle, ctypes.c_long, ctypes.c_int, ctypes.c_int]
-        lib.mpg123_decode.restype = ctypes.c_int
-        lib.mpg123_decode.argtypes = [handle, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p,
-                                      ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
-        if lib.mpg123_init() != _OK:  # a no-op since 1.27; older ones need it once
-            continue
-        return lib
-    return None
+    lib = load_library("libmpg123.so.0", "mpg123")
+    if lib is None:
+        return None
+    handle = ctypes.c_void_p
+    lib.mpg123_init.restype = ctypes.c_int
+    lib.mpg123_init.argtypes = []
+    lib.mpg123_new.restype = handle
+    lib.mpg123_new.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
+    lib.mpg123_delete.restype = None
+    lib.mpg123_delete.argtypes = [handle]
+    for call in ("mpg123_open_feed", "mpg123_format_none"):
+        getattr(lib, call).restype = ctypes.c_int
+        getattr(lib, call).argtypes = [handle]
+    lib.mpg123_param.restype = ctypes.c_int
+    lib.mpg123_param.argtypes = [handle, ctypes.c_int, ctypes.c_long, ctypes.c_double]
+    lib.mpg123_format.restype = ctypes.c_int
+    lib.mpg123_format.argtypes = [handle, ctypes.c_long, ctypes.c_int, ctypes.c_int]
+    lib.mpg123_decode.restype = ctypes.c_int
+    lib.mpg123_decode.argtypes = [handle, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p,
+                                  ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
+    if lib.mpg123_init() != _OK:  # a no-op since 1.27; older ones need it once
+        return None
+    return lib
 
 
 def available() -> bool:

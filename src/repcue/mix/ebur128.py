@@ -12,13 +12,14 @@ it is missing, :func:`native_loudness` says so and the meter does the work in nu
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import math
 import weakref
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+
+from repcue.native import load_library
 
 #: EBUR128_MODE_I: gated integrated loudness, every 400 ms block kept (not the histogram,
 #: which rounds the blocks to 0.1 LU).
@@ -31,29 +32,24 @@ _RUNG_OUT_STEPS = 5
 
 @lru_cache(maxsize=1)
 def _library() -> ctypes.CDLL | None:
-    for name in ("libebur128.so.1", ctypes.util.find_library("ebur128")):
-        if name is None:
-            continue
-        try:
-            lib = ctypes.CDLL(name)
-        except OSError:
-            continue
-        lib.ebur128_init.restype = ctypes.c_void_p
-        lib.ebur128_init.argtypes = [ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
-        lib.ebur128_destroy.restype = None
-        lib.ebur128_destroy.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
-        for add, sample in (("ebur128_add_frames_float", ctypes.c_float),
-                            ("ebur128_add_frames_double", ctypes.c_double)):
-            getattr(lib, add).restype = ctypes.c_int
-            getattr(lib, add).argtypes = [ctypes.c_void_p, ctypes.POINTER(sample),
-                                          ctypes.c_size_t]
-        lib.ebur128_loudness_global.restype = ctypes.c_int
-        lib.ebur128_loudness_global.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
-        lib.ebur128_loudness_global_multiple.restype = ctypes.c_int
-        lib.ebur128_loudness_global_multiple.argtypes = [
-            ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double)]
-        return lib
-    return None
+    lib = load_library("libebur128.so.1", "ebur128")
+    if lib is None:
+        return None
+    lib.ebur128_init.restype = ctypes.c_void_p
+    lib.ebur128_init.argtypes = [ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
+    lib.ebur128_destroy.restype = None
+    lib.ebur128_destroy.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
+    for add, sample in (("ebur128_add_frames_float", ctypes.c_float),
+                        ("ebur128_add_frames_double", ctypes.c_double)):
+        getattr(lib, add).restype = ctypes.c_int
+        getattr(lib, add).argtypes = [ctypes.c_void_p, ctypes.POINTER(sample),
+                                      ctypes.c_size_t]
+    lib.ebur128_loudness_global.restype = ctypes.c_int
+    lib.ebur128_loudness_global.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
+    lib.ebur128_loudness_global_multiple.restype = ctypes.c_int
+    lib.ebur128_loudness_global_multiple.argtypes = [
+        ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t, ctypes.POINTER(ctypes.c_double)]
+    return lib
 
 
 def _destroy(lib: ctypes.CDLL, state: int) -> None:
