@@ -131,6 +131,7 @@ def main() -> None:
 
     from repcue.errors import RepcueError
     from repcue.export import ExportOptions, export_mix, export_session
+    from repcue.export.encoders import mp3_frame_samples
     from repcue.export.halves import find_cut
     from repcue.tones import default_palette
 
@@ -158,7 +159,8 @@ def main() -> None:
     # measuring all of one before the other put that drift into the ratio (1.03 and 1.24
     # in two runs a minute apart).
     export_seconds = floor = math.inf
-    gain, cut = measured.gain_db, find_cut(measured.renderer(), 576)
+    gain = measured.gain_db
+    cut = find_cut(measured.renderer(), mp3_frame_samples(measured.rate))
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()

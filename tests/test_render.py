@@ -310,6 +310,18 @@ def test_bad_settings_and_ranges(palette: TonePalette) -> None:
         r.render_range(0, r.total_samples + 1)
     with pytest.raises(AudioError, match="outside the session"):
         list(r.blocks(-1))
+    with pytest.raises(AudioError, match="outside the session"):
+        list(r.blocks(0, r.total_samples + 1))
+    with pytest.raises(AudioError, match="outside the session"):
+        list(r.blocks(10, 9))
+
+
+def test_blocks_between_two_samples_are_that_range(palette: TonePalette) -> None:
+    tl = timeline(3_000, tone(500, "start"), tone(2_000, "top"))
+    r = Renderer(tl, {}, palette, RenderSettings(block_size=1000))
+    part = list(r.blocks(777, 60_001))
+    assert all(len(b) == 1000 for b in part[:-1]) and len(part[-1]) == (60_001 - 777) % 1000
+    assert np.array_equal(np.concatenate(part), r.render_range(777, 60_001))
 
 
 def test_an_empty_speech_clip_renders_as_nothing(palette: TonePalette) -> None:

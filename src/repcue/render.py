@@ -177,14 +177,17 @@ class Renderer:
         """Output sample index of timeline time ``ms``: lead-in + floor(ms * rate / 1000)."""
         return self.lead_in_samples + ms_to_samples(ms, self.rate)
 
-    def blocks(self, start_sample: int = 0) -> Iterator[Samples]:
-        """Consecutive ``block_size`` blocks from ``start_sample`` on; the last may be short."""
-        if not 0 <= start_sample <= self.total_samples:
-            raise AudioError(f"start sample {start_sample} is outside the session "
+    def blocks(self, start_sample: int = 0, stop_sample: int | None = None
+               ) -> Iterator[Samples]:
+        """Consecutive ``block_size`` blocks from ``start_sample`` to ``stop_sample`` (None:
+        the end); the last may be short."""
+        stop = self.total_samples if stop_sample is None else stop_sample
+        if not 0 <= start_sample <= stop <= self.total_samples:
+            raise AudioError(f"sample range {start_sample}..{stop} is outside the session "
                              f"(0 to {self.total_samples})")
         size = self.settings.block_size
-        for pos in range(start_sample, self.total_samples, size):
-            yield self.render_range(pos, min(pos + size, self.total_samples))
+        for pos in range(start_sample, stop, size):
+            yield self.render_range(pos, min(pos + size, stop))
 
     def silent_spans(self, shortest: int) -> list[tuple[int, int]]:
         """Sample spans ``[lo, hi)`` of at least ``shortest`` where the render is exact zeros.

@@ -23,16 +23,16 @@ from typing import TYPE_CHECKING
 
 from repcue.clip import Clip
 from repcue.config import LOUDNESS_RANGE
-from repcue.errors import ExportError, InputError
+from repcue.errors import InputError
 from repcue.export import sidecars
 from repcue.export.chapters import Chapter, CueLine, cue_lines
 from repcue.export.chapters import chapters as chapters_of
 from repcue.export.cover import cover_png
 from repcue.export.decoded import DecodingMeter, can_decode, measure_decoded
-from repcue.export.encoders import mp3_frame_samples, to_pcm16
+from repcue.export.encoders import mp3_frame_samples
 from repcue.export.formats import EXPORT_RATES, FORMATS, EncodeJob, ExportFormat, format_named
 from repcue.export.halves import Cut, HalvesJob, HalvesMisfit, encode_halves, find_cut
-from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks, metered
+from repcue.export.pipeline import encode_parts, metered
 from repcue.export.safe_write import (
     PendingFile,
     prepare_destination,
@@ -245,21 +245,8 @@ class _Writing:
         if meter is not None:
             blocks = metered(blocks, meter.add)
         try:
-            # PCM conversion stays in this thread: the encoder's is the longer job.
-            encoding: Stage[bytes] = Stage("encoder", encoder.write, QUEUE_CHUNKS)
-            try:
-                done = 0
-                for chunk in chunks(blocks, CHUNK_SAMPLES):
-                    if self.cancel is not None and self.cancel.is_set():
-                        raise ExportError(f"export of {path} cancelled; nothing was written")
-                    encoding.put(to_pcm16(chunk, scale))
-                    done += len(chunk)
-                    if self.progress is not None:
-                        self.progress("encoding", done, renderer.total_samples)
-            except BaseException:
-                encoding.close(cancel=True)
-                raise
-            encoding.close()
+            encode_parts([(blocks, encoder.write)], scale, renderer.total_samples,
+                         self.progress, self.cancel, path)
             encoder.finish()
         except BaseException:
             encoder.abort()

@@ -27,18 +27,16 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import zip_longest
 
 import numpy as np
 
-from repcue.clip import Samples
-from repcue.errors import ExportError
 from repcue.export.decoded import DecodingMeter
-from repcue.export.encoders import LAME_ENCODER_DELAY, MP3_DECODER_DELAY, Mp3Encoder, to_pcm16
-from repcue.export.pipeline import CHUNK_SAMPLES, QUEUE_CHUNKS, Stage, chunks
+from repcue.export.encoders import Mp3Encoder
+from repcue.export.formats import MP3
+from repcue.export.pipeline import encode_parts
 from repcue.export.safe_write import PendingFile
+from repcue.mix.gain_search import Progress
 from repcue.render import Renderer
 
 #: Sessions shorter than this are encoded whole: a few seconds saved is not worth the join.
@@ -47,9 +45,7 @@ SHORTEST_S = 120
 #: loudness blocks (400 ms) across the join hold nothing but silence.
 QUIET_S = 1.0
 #: Samples a decoder returns before a bare frame stream's first (LAME's delay and its own).
-STREAM_SKIP = LAME_ENCODER_DELAY + MP3_DECODER_DELAY
-
-Progress = Callable[[str, int, int], None]
+STREAM_SKIP = MP3.stream_skip or 0
 
 
 def lame_frames(samples: int, frame_samples: int) -> int:
@@ -99,12 +95,6 @@ def find_cut(renderer: Renderer, frame_samples: int) -> Cut | None:
     return None
 
 
-def _blocks(renderer: Renderer, lo: int, hi: int) -> Iterator[Samples]:
-    size = renderer.settings.block_size
-    for start in range(lo, hi, size):
-        yield renderer.render_range(start, min(start + size, hi))
-
-
 @dataclass(frozen=True)
 class HalvesJob:
     renderer: Renderer
@@ -136,7 +126,12 @@ def encode_halves(job: HalvesJob, scale: float) -> tuple[float, float] | None:
         with tempfile.TemporaryFile(dir=pending.target.parent) as spool:
             first = Mp3Encoder(pending.file, rate, job.bitrate, meters[0].feed)
             second = Mp3Encoder(spool, rate, job.bitrate, meters[1].feed, info=False)
-            _encode(job, scale, (first, second))
+            encode_parts([(renderer.blocks(0, cut.first_end), first.write),
+                          (renderer.blocks(cut.second_start, cut.total), second.write)],
+                         scale, cut.first_end + cut.total - cut.second_start, job.progress,
+                         job.cancel, pending.target)
+            first.flush()
+            second.flush()
             if first.frames != lame_frames(cut.first_end, first.frame_samples):
                 raise HalvesMisfit(f"LAME wrote {first.frames} frames for the first half")
             first.join(second, spool)
@@ -153,39 +148,3 @@ def encode_halves(job: HalvesJob, scale: float) -> tuple[float, float] | None:
 
 class HalvesMisfit(RuntimeError):
     """The first half's frames do not end where the second half was started."""
-
-
-def _encode(job: HalvesJob, scale: float, encoders: tuple[Mp3Encoder, Mp3Encoder]) -> None:
-    renderer, cut = job.renderer, job.cut
-    parts = (chunks(_blocks(renderer, 0, cut.first_end), CHUNK_SAMPLES),
-             chunks(_blocks(renderer, cut.second_start, cut.total), CHUNK_SAMPLES))
-    stages = [Stage(f"encoder-{n}", encoder.write, QUEUE_CHUNKS)
-              for n, encoder in enumerate(encoders, 1)]
-    to_do = cut.first_end + cut.total - cut.second_start
-    done = 0
-    try:
-        for pair in zip_longest(*parts):
-            for stage, chunk in zip(stages, pair, strict=True):
-                if chunk is None:
-                    continue
-                if job.cancel is not None and job.cancel.is_set():
-                    raise ExportError(f"export of {job.pending.target} cancelled; "
-                                      f"nothing was written")
-                stage.put(to_pcm16(chunk, scale))
-                done += len(chunk)
-                if job.progress is not None:
-                    job.progress("encoding", done, to_do)
-    except BaseException:
-        for stage in stages:
-            stage.close(cancel=True)
-        raise
-    failed: list[BaseException] = []
-    for stage in stages:  # each closed, whatever the other's error
-        try:
-            stage.close()
-        except BaseException as exc:
-            failed.append(exc)
-    if failed:
-        raise failed[0]
-    for encoder in encoders:
-        encoder.flush()
