@@ -13,6 +13,7 @@ import pytest
 from cli_support import run_main
 from repcue.cli.options import SessionOptions
 from repcue.mix import master
+from repcue.render import Renderer
 from repcue.tones import default_palette
 
 #: A short real session: one set of the activation drill, spoken by espeak-ng (fast).
@@ -127,13 +128,23 @@ def test_the_limiter_only_catches_rare_peaks_of_real_speech(cache: Path) -> None
     from dataclasses import replace
 
     idle = replace(mix, settings=replace(mix.settings, ceiling_dbfs=40.0))
-    limited, unlimited = mix.renderer(), idle.renderer()
-    reductions = []
-    for event in session.timeline.speech():
-        a, b = limited.sample_at(event.start_ms), limited.sample_at(event.end_ms)
-        reductions.append(_gain_reduction_db(limited.render_range(a, b),
-                                             unlimited.render_range(a, b)))
-    every = np.concatenate(reductions)
+    # 6 dB hotter than mastered: the limiter must ride many syllables, so a measurement that
+    # could not see it working fails here. (Whether the mastered mix touches the ceiling
+    # at all hangs on a few hundredths of a dB: espeak-ng's output for a text varies a
+    # little with what its process spoke before, and workers take texts in any order.)
+    hot = replace(mix, settings=replace(mix.settings, gain_db=mix.settings.gain_db + 6.0))
+    hot_idle = replace(hot, settings=replace(hot.settings, ceiling_dbfs=40.0))
+
+    def reductions(limited: Renderer, unlimited: Renderer) -> np.ndarray:
+        found = []
+        for event in session.timeline.speech():
+            a, b = limited.sample_at(event.start_ms), limited.sample_at(event.end_ms)
+            found.append(_gain_reduction_db(limited.render_range(a, b),
+                                            unlimited.render_range(a, b)))
+        return np.concatenate(found)
+
+    every = reductions(mix.renderer(), idle.renderer())
     assert len(every) > 1000  # real speech was measured
     assert float(np.mean(every > 1.0)) <= 0.05
-    assert float(np.max(every)) > 0.0  # the limiter is there, and does catch a peak or two
+    hot_every = reductions(hot.renderer(), hot_idle.renderer())
+    assert float(np.mean(hot_every > 1.0)) > 0.2
