@@ -81,11 +81,16 @@ def test_a_folder_leaves_out_repcue_exports(tmp_path: Path) -> None:
     export_to(timeline, clips, palette, tmp_path / "tuesday.mp3", ExportOptions(sidecars=False))
     export_to(timeline, clips, palette, tmp_path / "sub" / "wednesday.ogg",
               ExportOptions(format="ogg"))
-    with pytest.raises(ContentError, match=r"holds no audio files \(3 repcue exports left out"):
+    for fmt in ("wav", "ogg", "m4a"):  # each format's own tag says repcue made it
+        export_to(timeline, clips, palette, tmp_path / f"bare.{fmt}",
+                  ExportOptions(format=fmt, sidecars=False))
+    with pytest.raises(ContentError, match=r"holds no audio files \(6 repcue exports left out"):
         music_files(tmp_path)
     song = make_noise(tmp_path / "song.mp3", 2.0, 44100, 2)
     (tmp_path / "song.lrc").write_text("[ar:Someone]\n[00:01.00]la la\n")  # lyrics: music
-    assert music_files(tmp_path) == [song]
-    assert not exported_by_repcue(song)
+    others = [make_noise(tmp_path / f"song.{fmt}", 1.0, rate, 2)  # tagged by ffmpeg
+              for fmt, rate in (("m4a", 44100), ("ogg", 44100), ("opus", 48000), ("wav", 44100))]
+    assert music_files(tmp_path) == sorted([song, *others])
+    assert not any(exported_by_repcue(p) for p in [song, *others])
     # Named on its own, an export plays: the lifter asked for it.
     assert music_files(tmp_path / "tuesday.mp3") == [tmp_path / "tuesday.mp3"]

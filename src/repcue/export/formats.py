@@ -28,7 +28,7 @@ from repcue.export.encoders import (
     WavEncoder,
 )
 from repcue.export.safe_write import PendingFile
-from repcue.export.tags import TrackInfo, mp4_ffmetadata, tag_bytes, vorbis_ffmetadata
+from repcue.export.tags import TrackInfo, mp4_ffmetadata, tag_bytes, vorbis_ffmetadata, wav_info
 from repcue.units import MIX_RATE, SPEECH_RATE
 
 #: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
@@ -116,7 +116,7 @@ def _mp3(job: EncodeJob) -> Encoder:
 
 
 def _wav(job: EncodeJob) -> Encoder:
-    return WavEncoder(job.file.file, job.rate, job.total_samples)
+    return WavEncoder(job.file.file, job.rate, job.total_samples, job.tag or b"")
 
 
 def _ffmpeg(codec: str, muxer: str, label: str) -> Callable[[EncodeJob], Encoder]:
@@ -136,7 +136,7 @@ MP3 = ExportFormat("mp3", ("mp3",), {22050: MPEG_BITRATES["mpeg2"][1:],
                                           44100: MPEG_BITRATES["mpeg1"][1:]},
                    _mp3, tag_bytes, pre_scale=1 / LAME_MONO_GAIN,
                    stream_skip=LAME_ENCODER_DELAY + MP3_DECODER_DELAY)
-WAV = ExportFormat("wav", ("wav",), {}, _wav)
+WAV = ExportFormat("wav", ("wav",), {}, _wav, wav_info)
 OGG = ExportFormat("ogg", ("ogg", "oga"),
                    {22050: (16, 24, 32, 40, 48, 56, 64, 80),
                     44100: (32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 192, 224)},

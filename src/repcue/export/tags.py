@@ -50,7 +50,7 @@ def build_tag(info: TrackInfo, chapters: Sequence[Chapter], cues: Sequence[CueLi
     tag.add(_id3.TIT2(encoding=_UTF8, text=[info.title]))
     tag.add(_id3.TPE1(encoding=_UTF8, text=[info.artist]))
     tag.add(_id3.TALB(encoding=_UTF8, text=[info.album]))
-    tag.add(_id3.TSSE(encoding=_UTF8, text=[f"repcue {__version__}"]))
+    tag.add(_id3.TSSE(encoding=_UTF8, text=[software()]))
     if info.track is not None:
         tag.add(_id3.TRCK(encoding=_UTF8, text=[str(info.track)]))
     if info.date:
@@ -133,9 +133,18 @@ def _ffmeta_escape(text: str) -> str:
     return text
 
 
+def software() -> str:
+    """What every export names as the program that made it; a music folder's scan looks
+    for it (``repcue.music.playlist``), so the last workout is not played under the next."""
+    return f"repcue {__version__}"
+
+
 def _ffmeta_names(info: TrackInfo) -> list[str]:
+    # encoding_tool: MP4's encoder atom (ffmpeg would write its own name there), and an
+    # Ogg comment of the same name (ffmpeg's takes ENCODER).
     lines = [";FFMETADATA1", f"title={_ffmeta_escape(info.title)}",
-             f"artist={_ffmeta_escape(info.artist)}", f"album={_ffmeta_escape(info.album)}"]
+             f"artist={_ffmeta_escape(info.artist)}", f"album={_ffmeta_escape(info.album)}",
+             f"encoding_tool={_ffmeta_escape(software())}"]
     if info.track is not None:
         lines.append(f"track={info.track}")
     if info.date:
@@ -168,3 +177,20 @@ def vorbis_ffmetadata(info: TrackInfo, chapters: Sequence[Chapter],
         lines += [f"CHAPTER{number:03d}={vtt_time(chapter.start_ms)}",
                   f"CHAPTER{number:03d}NAME={_ffmeta_escape(chapter.title)}"]
     return ("\n".join(lines) + "\n").encode()
+
+
+def wav_info(info: TrackInfo, chapters: Sequence[Chapter] = (),
+             cues: Sequence[CueLine] = ()) -> bytes:
+    """A WAV's LIST/INFO chunk: title, artist, album, track, date, comment and software.
+
+    RIFF INFO has no place for chapters or timed text; the sidecars carry those.
+    """
+    fields = [(b"INAM", info.title), (b"IART", info.artist), (b"IPRD", info.album),
+              (b"ITRK", str(info.track) if info.track is not None else None),
+              (b"ICRD", info.date), (b"ICMT", info.comment), (b"ISFT", software())]
+    body = b"INFO"
+    for key, text in fields:
+        if text:
+            value = text.encode() + b"\0"
+            body += key + struct.pack("<I", len(value)) + value + b"\0" * (len(value) & 1)
+    return b"LIST" + struct.pack("<I", len(body)) + body

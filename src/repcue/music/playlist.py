@@ -6,6 +6,8 @@ import random
 from pathlib import Path
 from typing import BinaryIO
 
+import mutagen
+
 from repcue.errors import ContentError
 from repcue.music.decode import AUDIO_SUFFIXES
 
@@ -14,6 +16,10 @@ PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
 _LRC_HEAD_BYTES = 4096
 #: Frames of an MP3's tag looked through for its encoder (a repcue export: one per chapter).
 _MOST_FRAMES = 1000
+#: How every export names its maker (``repcue.export.tags.software``), version left off.
+_SOFTWARE = b"repcue "
+_OGG_SUFFIXES = (".ogg", ".oga", ".opus")
+_MUTAGEN_SUFFIXES = (*_OGG_SUFFIXES, ".m4a", ".mp4")
 
 
 def music_files(path: Path, *, shuffle: bool = False, seed: int = 0) -> list[Path]:
@@ -50,11 +56,13 @@ def _folder(folder: Path) -> list[Path]:
 
 
 def exported_by_repcue(path: Path) -> bool:
-    """Whether ``path`` is a workout repcue exported: its LRC sidecar says so, or its MP3
-    tag does (encoder "repcue ..."). A lifter who exports into the music folder would
-    otherwise hear the last workout under the next one.
+    """Whether ``path`` is a workout repcue exported: its LRC sidecar says so, or its tag
+    names repcue as the software (MP3 TSSE, WAV ISFT, MP4 ©too, Ogg ENCODING_TOOL). A
+    lifter who exports into the music folder would otherwise hear the last workout under
+    the next one.
 
-    Reads a few hundred bytes of each file, so a big music folder is scanned quickly.
+    MP3 and WAV are read header by header, skipping bodies, so a big music folder is
+    scanned quickly; mutagen reads the others' tags (also without their audio).
     """
     try:
         lrc = path.with_suffix(".lrc")
@@ -62,10 +70,14 @@ def exported_by_repcue(path: Path) -> bool:
             with lrc.open("rb") as text:
                 if b"[re:repcue]" in text.read(_LRC_HEAD_BYTES):
                     return True
-        if path.suffix.lower() != ".mp3":
-            return False
-        with path.open("rb") as audio:
-            return _tag_encoder(audio).startswith(b"repcue ")
+        suffix = path.suffix.lower()
+        if suffix in (".mp3", ".wav"):
+            with path.open("rb") as audio:
+                found = _tag_encoder(audio) if suffix == ".mp3" else _wav_software(audio)
+            return found.startswith(_SOFTWARE)
+        if suffix in _MUTAGEN_SUFFIXES:
+            return _mutagen_software(path).startswith(_SOFTWARE.decode())
+        return False
     except OSError:
         return False  # left for the decoder to report
 
@@ -91,6 +103,39 @@ def _tag_encoder(audio: BinaryIO) -> bytes:
         at += 10 + size
         audio.seek(at)
     return b""
+
+
+def _wav_software(audio: BinaryIO) -> bytes:
+    """The start of a WAV's LIST/INFO ISFT (software) text, or b"" without one."""
+    if audio.read(12)[8:] != b"WAVE":
+        return b""
+    for _ in range(_MOST_FRAMES):
+        chunk = audio.read(8)
+        if len(chunk) < 8:
+            return b""
+        size = int.from_bytes(chunk[4:], "little")
+        if chunk[:4] == b"data":
+            return b""  # repcue writes its INFO before the samples
+        if chunk[:4] == b"LIST":
+            body = audio.read(min(size, 4096))
+            at = body.find(b"ISFT") if body[:4] == b"INFO" else -1
+            return body[at + 8:at + 24] if at >= 0 else b""
+        audio.seek(size + (size & 1), 1)
+    return b""
+
+
+def _mutagen_software(path: Path) -> str:
+    """An Ogg's ENCODING_TOOL comment or an MP4's ©too atom, or "" without one."""
+    try:
+        audio = mutagen.File(path)
+    except mutagen.MutagenError:
+        return ""
+    tags = getattr(audio, "tags", None)
+    if tags is None:
+        return ""
+    key = "encoding_tool" if path.suffix.lower() in _OGG_SUFFIXES else "\xa9too"
+    values = tags.get(key)
+    return str(values[0]) if values else ""
 
 
 def _syncsafe(raw: bytes) -> int:
