@@ -12,7 +12,7 @@ from repcue.errors import ContentError
 from repcue.music.decode import AUDIO_SUFFIXES
 
 PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
-#: What is read of an LRC file to tell a repcue export's: its head, with the [re:] line.
+#: What is read of an LRC file (or a WAV's INFO) to tell a repcue export's: its head.
 _LRC_HEAD_BYTES = 4096
 #: Frames of an MP3's tag looked through for its encoder (a repcue export: one per chapter).
 _MOST_FRAMES = 1000
@@ -117,9 +117,14 @@ def _wav_software(audio: BinaryIO) -> bytes:
         if chunk[:4] == b"data":
             return b""  # repcue writes its INFO before the samples
         if chunk[:4] == b"LIST":
-            body = audio.read(min(size, 4096))
-            at = body.find(b"ISFT") if body[:4] == b"INFO" else -1
-            return body[at + 8:at + 24] if at >= 0 else b""
+            body = audio.read(min(size, _LRC_HEAD_BYTES))
+            at = 4 if body[:4] == b"INFO" else len(body)
+            while at + 8 <= len(body):  # INFO's fields, each a chunk of its own
+                length = int.from_bytes(body[at + 4:at + 8], "little")
+                if body[at:at + 4] == b"ISFT":
+                    return body[at + 8:at + 8 + min(length, 16)]
+                at += 8 + length + (length & 1)
+            return b""
         audio.seek(size + (size & 1), 1)
     return b""
 
