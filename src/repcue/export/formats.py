@@ -25,10 +25,10 @@ from repcue.export.encoders import (
     Encoder,
     FfmpegEncoder,
     Mp3Encoder,
-    WavEncoder,
 )
 from repcue.export.safe_write import PendingFile
 from repcue.export.tags import TrackInfo, mp4_ffmetadata, tag_bytes, vorbis_ffmetadata, wav_info
+from repcue.export.wav import WavEncoder
 from repcue.units import MIX_RATE, SPEECH_RATE
 
 #: Mix rates an export may use. 22.05 kHz is the speech engines' own rate: nothing of the
