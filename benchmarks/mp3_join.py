@@ -129,9 +129,9 @@ def main() -> None:
     post = 2 * RATE // FRAME * FRAME
     print(f"{args.minutes:g} min of pink noise and kicks, 64 kbps at {RATE} Hz, LAME quality 5, "
           f"second encoder from {args.pre:g} s before the cut")
-    reservoir_empty = sum(1 for f in frames(single_stream) if f.reservoir == 0)
-    print(f"one encoder: main_data_begin 0 in {reservoir_empty} of "
-          f"{len(frames(single_stream))} frames")
+    single_frames = frames(single_stream)
+    reservoir_empty = sum(1 for f in single_frames if f.reservoir == 0)
+    print(f"one encoder: main_data_begin 0 in {reservoir_empty} of {len(single_frames)} frames")
     total = len(x) // FRAME
     for share in (0.3, 0.4, 0.5, 0.6, 0.7):
         cut = int(total * share)

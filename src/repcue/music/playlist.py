@@ -12,10 +12,13 @@ from repcue.errors import ContentError
 from repcue.music.decode import AUDIO_SUFFIXES
 
 PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
-#: What is read of an LRC file (or a WAV's INFO) to tell a repcue export's: its head.
+#: What is read of an LRC file to tell a repcue export's: its head, with the [re:] line.
 _LRC_HEAD_BYTES = 4096
 #: Frames of an MP3's tag looked through for its encoder (a repcue export: one per chapter).
 _MOST_FRAMES = 1000
+#: Chunks of a WAV looked through before its samples, and what is read of its LIST/INFO.
+_MOST_CHUNKS = 100
+_INFO_BYTES = 4096
 #: How every export names its maker (``repcue.export.tags.software``), version left off.
 _SOFTWARE = b"repcue "
 _OGG_SUFFIXES = (".ogg", ".oga", ".opus")
@@ -109,23 +112,25 @@ def _wav_software(audio: BinaryIO) -> bytes:
     """The start of a WAV's LIST/INFO ISFT (software) text, or b"" without one."""
     if audio.read(12)[8:] != b"WAVE":
         return b""
-    for _ in range(_MOST_FRAMES):
+    for _ in range(_MOST_CHUNKS):
         chunk = audio.read(8)
-        if len(chunk) < 8:
-            return b""
-        size = int.from_bytes(chunk[4:], "little")
-        if chunk[:4] == b"data":
+        if len(chunk) < 8 or chunk[:4] == b"data":
             return b""  # repcue writes its INFO before the samples
+        size = int.from_bytes(chunk[4:], "little")
         if chunk[:4] == b"LIST":
-            body = audio.read(min(size, _LRC_HEAD_BYTES))
-            at = 4 if body[:4] == b"INFO" else len(body)
-            while at + 8 <= len(body):  # INFO's fields, each a chunk of its own
-                length = int.from_bytes(body[at + 4:at + 8], "little")
-                if body[at:at + 4] == b"ISFT":
-                    return body[at + 8:at + 8 + min(length, 16)]
-                at += 8 + length + (length & 1)
-            return b""
+            return _info_field(audio.read(min(size, _INFO_BYTES)), b"ISFT")[:16]
         audio.seek(size + (size & 1), 1)
+    return b""
+
+
+def _info_field(body: bytes, key: bytes) -> bytes:
+    """One field of a LIST chunk's body when it is INFO (each field a chunk of its own)."""
+    at = 4 if body[:4] == b"INFO" else len(body)
+    while at + 8 <= len(body):
+        length = int.from_bytes(body[at + 4:at + 8], "little")
+        if body[at:at + 4] == key:
+            return body[at + 8:at + 8 + length]
+        at += 8 + length + (length & 1)
     return b""
 
 
